@@ -1,0 +1,139 @@
+"""The one data model: an Article, and the Result that pipeline stages fill in.
+
+Every finding is addressed by `start`/`end` Python string indices into
+`Article.text` (end exclusive). Views (terminal, JSON, HTML, PTC labels, DuckDB
+rows, web pages) render a `Result`; none of them recomputes an analysis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+def content_hash(text: str) -> str:
+    """Stable identity of a text, used for default ids and for idempotent storage."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Article:
+    text: str
+    title: str = ""
+    id: str = ""
+    source: str | None = None  # the outlet that published it
+    url: str | None = None
+    published: str | None = None  # ISO 8601 date, when known
+    title_end: int = 0  # the title is text[0:title_end]; 0 when the text has no title line
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = content_hash(self.text)[:16]
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "title_end": self.title_end,
+        }
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    technique: str
+    confidence: float
+    text: str = ""
+    explanation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    score: float = 0.0
+    is_title: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+
+
+@dataclass
+class Result:
+    """An article and everything the pipeline found in it."""
+
+    article: Article
+    model: ModelInfo
+    spans: list[Span] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    score: float = 0.0
+    sourcing: Any = None  # a `unspin.sourcing.Sourcing` once that stage has run
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.article.text[start:end]
+
+    def technique_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self.spans:
+            counts[s.technique] = counts.get(s.technique, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def to_dict(self, include_text: bool = True) -> dict[str, Any]:
+        art = self.article.to_dict()
+        if include_text:
+            art["text"] = self.article.text
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "model": {"name": self.model.name, "version": self.model.version},
+            "article": art,
+            "score": round(self.score, 4),
+            "spans": [s.to_dict() for s in self.spans],
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+        if self.sourcing is not None:
+            out["sourcing"] = self.sourcing.to_dict() if hasattr(self.sourcing, "to_dict") else self.sourcing
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Result:
+        a = d["article"]
+        article = Article(
+            text=a.get("text", ""), title=a.get("title", ""), id=a["id"], source=a.get("source"),
+            url=a.get("url"), published=a.get("published"), title_end=a.get("title_end", 0),
+        )
+        return cls(
+            article=article,
+            model=ModelInfo(**d["model"]),
+            spans=[Span(**s) for s in d.get("spans", [])],
+            sentences=[Sentence(**s) for s in d.get("sentences", [])],
+            score=d.get("score", 0.0),
+            sourcing=d.get("sourcing"),
+        )

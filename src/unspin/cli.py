@@ -1,0 +1,173 @@
+"""The `unspin` command. Thin: parse arguments, call the library, render.
+
+Errors a user can cause (`UnspinError`) print one line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from unspin.errors import UnspinError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    ptc = "ptc"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except UnspinError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+
+
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")]
+
+
+def _write(out: Path | None, content: str) -> None:
+    if out is None:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+    else:
+        try:
+            out.write_text(content, encoding="utf-8")
+        except OSError as e:
+            raise UnspinError(f"{out}: cannot write ({e.strerror})") from None
+
+
+@app.command()
+def analyze(
+    source: Annotated[str, typer.Argument(help="A .txt or .html file, an http(s) URL, or - for stdin.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    min_confidence: Annotated[float, typer.Option(help="Hide spans below this confidence (0-1).")] = 0.0,
+    model: ModelOpt = None,
+    allow_private_urls: Annotated[bool, typer.Option(help="Allow fetching private/loopback addresses.")] = False,
+) -> None:
+    """Analyse one article and show where it uses propaganda techniques."""
+    with user_errors():
+        from unspin.load import load_source
+        from unspin.pipeline import Analyzer
+
+        if not 0.0 <= min_confidence <= 1.0:
+            raise UnspinError("--min-confidence must be between 0 and 1")
+        article = load_source(source, allow_private_urls=allow_private_urls)
+        result = Analyzer(model, min_confidence=min_confidence).analyze(article)
+        if format is Format.text and output is None:
+            from unspin.render.terminal import render_terminal
+
+            render_terminal(result)
+            return
+        if format is Format.json or format is Format.text:
+            from unspin.render.json import render_json
+
+            _write(output, render_json(result))
+        elif format is Format.html:
+            from unspin.render.html import render_html
+
+            _write(output, render_html(result))
+        else:
+            from unspin.render.ptc import render_ptc
+
+            _write(output, render_ptc(result))
+
+
+@app.command()
+def predict(
+    data_dir: Annotated[Path, typer.Argument(help="A folder of article<ID>.txt files (or a PTC split).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PTC label file to write.")],
+    model: ModelOpt = None,
+) -> None:
+    """Write end-to-end technique spans for every article<ID>.txt, in PTC format."""
+    with user_errors():
+        from unspin.ptc_tasks import predict_dir
+
+        n = predict_dir(data_dir, output, model)
+        typer.echo(f"wrote {n} spans to {output}", err=True)
+
+
+@app.command()
+def classify(
+    data_dir: Annotated[Path, typer.Argument(help="A folder of article<ID>.txt files (or a PTC split).")],
+    template: Annotated[Path, typer.Argument(help="TC template: ID<TAB>?<TAB>START<TAB>END per line.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PTC label file to write.")],
+    model: ModelOpt = None,
+) -> None:
+    """Label each span of a technique-classification template, in order."""
+    with user_errors():
+        from unspin.ptc_tasks import classify_template
+
+        n = classify_template(data_dir, template, output, model)
+        typer.echo(f"labelled {n} spans into {output}", err=True)
+
+
+@app.command()
+def evaluate(
+    data_dir: Annotated[Path, typer.Argument(help="A PTC split: articles/ and *-task-flc-tc.labels.")],
+    model: ModelOpt = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON.")] = None,
+) -> None:
+    """Score the model on a labelled PTC split: SI, TC, FLC, per technique, sentences."""
+    with user_errors():
+        from unspin.evaluate import evaluate_dir, render_report
+
+        report = evaluate_dir(data_dir, model)
+        render_report(report)
+        if json_out:
+            import json
+
+            _write(json_out, json.dumps(report, indent=2))
+
+
+@app.command()
+def train(
+    data_dir: Annotated[Path, typer.Argument(help="A PTC split: articles/ and *-task-flc-tc.labels.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for checkpoints and the exported model.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")] = 13,
+    epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 6,
+    batch_size: Annotated[int, typer.Option(help="Windows per step.")] = 16,
+    max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
+    limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
+    calibrate_on: Annotated[Path | None, typer.Option(help="Labelled split to tune decoding and calibrate on.")] = None,
+) -> None:
+    """Train a detector from PTC-layout data (needs the `train` extra), export it to int8 ONNX."""
+    with user_errors():
+        try:
+            from unspin.train.export import export
+            from unspin.train.loop import TrainConfig
+            from unspin.train.loop import train as run_training
+        except ImportError as e:
+            raise UnspinError(f"training needs the train extra: pip install 'unspin[train]' ({e.name} missing)") from None
+        cfg = TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, max_steps=max_steps,
+                          limit_articles=limit_articles)
+        net = run_training(data_dir, out, cfg)
+        model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed)
+        if calibrate_on is not None:
+            from unspin.detect.calibrate import calibrate_model
+
+            calibrate_model(model_dir, calibrate_on)
+        typer.echo(f"model written to {model_dir}", err=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Tokens with character offsets, and the windows that cover a long article.
+
+Training and the runtime share this module, so the model sees text cut into
+windows in exactly the same way in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+# Tokens per window, not counting [CLS] and [SEP].
+WINDOW = 254
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Word pieces of a whole article: ids and (start, end) character offsets."""
+
+    ids: np.ndarray  # (n,) int64
+    offsets: np.ndarray  # (n, 2) int64, into the original text
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    """Load `tokenizer.json` with truncation and padding off: we window ourselves."""
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def special_ids(tok: Tokenizer) -> tuple[int, int, int]:
+    """(cls, sep, pad) ids of a BERT-style vocabulary."""
+    ids = [tok.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")]
+    if any(i is None for i in ids):
+        raise ValueError("tokenizer lacks [CLS]/[SEP]/[PAD]")
+    return ids[0], ids[1], ids[2]  # type: ignore[return-value]
+
+
+def encode(tok: Tokenizer, text: str) -> Encoded:
+    enc = tok.encode(text, add_special_tokens=False)
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    return Encoded(ids, offsets)
+
+
+def windows(n: int, size: int = WINDOW, stride: int | None = None, first: int = 0) -> list[tuple[int, int]]:
+    """Token ranges that cover [0, n) with windows of `size` tokens.
+
+    `stride` < `size` makes windows overlap (the runtime uses a small overlap so a
+    span at an edge is seen with context on both sides). `first` shortens the
+    first window, which training uses to move the edges from epoch to epoch.
+    """
+    if n <= 0:
+        return []
+    stride = stride or size
+    out: list[tuple[int, int]] = []
+    start = 0
+    if 0 < first < n:
+        out.append((0, first))
+        start = max(first - (size - stride), 0) if stride < size else first
+    while True:
+        end = min(start + size, n)
+        out.append((start, end))
+        if end >= n:
+            break
+        start += stride
+    return out
+
+
+def token_span(offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Token index range [a, b) whose characters overlap [start, end); (0, 0) if none."""
+    if len(offsets) == 0:
+        return 0, 0
+    inside = np.nonzero((offsets[:, 0] < end) & (offsets[:, 1] > start))[0]
+    if inside.size == 0:
+        return 0, 0
+    return int(inside[0]), int(inside[-1]) + 1

@@ -1,0 +1,198 @@
+"""The shipped detector: ONNX encoder + numpy heads, no torch.
+
+An article is cut into overlapping windows; token states are averaged where
+windows overlap, so a span that crosses a window edge is decoded from one
+continuous sequence of probabilities.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from unspin.article import ModelInfo, Span
+from unspin.detect.encoding import WINDOW, Encoded, encode, load_tokenizer, special_ids, windows
+from unspin.detect.features import article_features, gelu_tanh, pool_numpy
+from unspin.errors import ModelError
+from unspin.techniques import TECHNIQUE_IDS
+
+STRIDE = WINDOW - 32
+BATCH = 8
+EDGE_CHARS = " \t\r\n.,:;"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm-ptc"
+DEFAULT_DECODING = {"si_threshold": 0.5, "merge_gap": 1, "second_label": 0.5, "platt_a": 1.0, "platt_b": 0.0}
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+@dataclass
+class TokenView:
+    """What the encoder saw of one article: tokens, states and token probabilities."""
+
+    enc: Encoded
+    states: np.ndarray  # (n, 384)
+    si: np.ndarray  # (n,) probability that a token is inside any span
+    tech: np.ndarray  # (n, 14) probability per technique
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    """A decoded span before calibration: mean token probability and technique probabilities."""
+
+    start: int
+    end: int
+    si: float
+    tech: np.ndarray
+
+
+class Detector:
+    """Loads a model directory once; cheap to share across requests and batch items."""
+
+    def __init__(self, model_dir: Path | None = None, threads: int = 1, encoder_file: str = "model.onnx") -> None:
+        import onnxruntime as ort
+
+        self.model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+        need = [encoder_file, "heads.npz", "tokenizer.json", "meta.json"]
+        missing = [n for n in need if not (self.model_dir / n).exists()]
+        if missing:
+            raise ModelError(f"{self.model_dir}: model is missing {', '.join(missing)}")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(self.model_dir / encoder_file), opts, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = load_tokenizer(self.model_dir / "tokenizer.json")
+        self.cls, self.sep, self.pad = special_ids(self.tokenizer)
+        heads = np.load(self.model_dir / "heads.npz")
+        self.heads = {k: heads[k] for k in heads.files}
+        meta = json.loads((self.model_dir / "meta.json").read_text())
+        self.info = ModelInfo(meta.get("name", "unspin"), meta.get("version", "0"))
+        cal_path = self.model_dir / "calibration.json"
+        self.decoding = dict(DEFAULT_DECODING)
+        if cal_path.exists():
+            self.decoding.update(json.loads(cal_path.read_text()).get("decoding", {}))
+
+    # -- encoder -----------------------------------------------------------
+    def token_view(self, text: str) -> TokenView:
+        enc = encode(self.tokenizer, text)
+        n = len(enc)
+        dim = self.heads["token_w"].shape[0]
+        states = np.zeros((n, dim), dtype=np.float32)
+        counts = np.zeros((n, 1), dtype=np.float32)
+        spans = windows(n, WINDOW, STRIDE)
+        for i in range(0, len(spans), BATCH):
+            group = spans[i : i + BATCH]
+            L = max(b - a for a, b in group) + 2
+            ids = np.full((len(group), L), self.pad, dtype=np.int64)
+            mask = np.zeros((len(group), L), dtype=np.int64)
+            for r, (a, b) in enumerate(group):
+                ids[r, 0] = self.cls
+                ids[r, 1 : b - a + 1] = enc.ids[a:b]
+                ids[r, b - a + 1] = self.sep
+                mask[r, : b - a + 2] = 1
+            out = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            for r, (a, b) in enumerate(group):
+                states[a:b] += out[r, 1 : b - a + 1]
+                counts[a:b] += 1
+        states /= np.maximum(counts, 1)
+        logits = states @ self.heads["token_w"] + self.heads["token_b"]
+        probs = _sigmoid(logits)
+        return TokenView(enc, states, probs[:, 0], probs[:, 1:])
+
+    # -- span classifier ---------------------------------------------------
+    def technique_probs(self, view: TokenView, text: str, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
+        """Technique probabilities for (char_start, char_end, tok_a, tok_b) spans."""
+        if not ranges:
+            return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
+        low = text.lower()
+        n = len(view.enc)
+        feats = np.stack(
+            [pool_numpy(view.states, a, b, 0, n, article_features(text, s, e, low)) for s, e, a, b in ranges]
+        )
+        h = gelu_tanh(feats @ self.heads["span_w1"] + self.heads["span_b1"])
+        return _softmax(h @ self.heads["span_w2"] + self.heads["span_b2"])
+
+    def classify(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+        """One technique for each given (start, end) span: the TC setting."""
+        view = self.token_view(text)
+        ranges = [(s, e, *self._token_range(view.enc, s, e)) for s, e in spans]
+        probs = self.technique_probs(view, text, ranges)
+        return [TECHNIQUE_IDS[int(i)] for i in probs.argmax(1)] if len(ranges) else []
+
+    @staticmethod
+    def _token_range(enc: Encoded, s: int, e: int) -> tuple[int, int]:
+        off = enc.offsets
+        inside = np.nonzero((off[:, 0] < e) & (off[:, 1] > s))[0] if len(off) else np.zeros(0, dtype=np.int64)
+        if inside.size == 0:
+            # a span with no tokens (e.g. only punctuation dropped by the normaliser): nearest token
+            j = int(np.searchsorted(off[:, 0], s)) if len(off) else 0
+            j = min(max(j, 0), max(len(off) - 1, 0))
+            return j, j + 1
+        return int(inside[0]), int(inside[-1]) + 1
+
+    # -- decoding ----------------------------------------------------------
+    def raw_spans(self, text: str, view: TokenView, threshold: float | None = None) -> list[RawSpan]:
+        """Runs of tokens above the SI threshold, snapped to word edges, with technique probabilities."""
+        t = self.decoding["si_threshold"] if threshold is None else threshold
+        gap = int(self.decoding["merge_gap"])
+        off = view.enc.offsets
+        on = np.nonzero(view.si >= t)[0]
+        runs: list[list[int]] = []
+        for i in on:
+            if runs:
+                last = runs[-1][1]
+                between = text[off[last - 1, 1] : off[i, 0]]
+                if i - last <= gap and "\n" not in between:
+                    runs[-1][1] = int(i) + 1
+                    continue
+            runs.append([int(i), int(i) + 1])
+        ranges: list[tuple[int, int, int, int]] = []
+        for a, b in runs:
+            s, e = int(off[a, 0]), int(off[b - 1, 1])
+            while s > 0 and text[s - 1].isalnum():
+                s -= 1
+            while e < len(text) and text[e].isalnum():
+                e += 1
+            while s < e and text[s] in EDGE_CHARS:
+                s += 1
+            while e > s and text[e - 1] in EDGE_CHARS:
+                e -= 1
+            if e > s:
+                ranges.append((s, e, a, b))
+        probs = self.technique_probs(view, text, ranges)
+        return [RawSpan(s, e, float(view.si[a:b].mean()), probs[k]) for k, (s, e, a, b) in enumerate(ranges)]
+
+    def confidence(self, raw: float) -> float:
+        """Platt-scaled probability that a span with this raw score is right (fitted on dev)."""
+        raw = min(max(raw, 1e-6), 1 - 1e-6)
+        z = self.decoding["platt_a"] * math.log(raw / (1 - raw)) + self.decoding["platt_b"]
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def spans(self, text: str, view: TokenView | None = None) -> list[Span]:
+        """Technique spans end to end: the top technique of each decoded span, plus
+        any other technique that is also likely enough (overlapping spans)."""
+        view = view or self.token_view(text)
+        out: list[Span] = []
+        second = self.decoding["second_label"]
+        for r in self.raw_spans(text, view):
+            order = np.argsort(-r.tech)
+            for rank, k in enumerate(order[:3]):
+                p = float(r.tech[k])
+                if rank > 0 and p < second:
+                    break
+                out.append(Span(r.start, r.end, TECHNIQUE_IDS[int(k)], round(self.confidence(r.si * p), 4), text[r.start : r.end]))
+        out.sort(key=lambda s: (s.start, s.end, -s.confidence))
+        return out

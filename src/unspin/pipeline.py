@@ -1,0 +1,82 @@
+"""The pipeline: load once, then segment → detect → score → sourcing for each article.
+
+`Analyzer` holds the model (loaded once per process) and the list of stages.
+Every stage takes the `Result` and adds to it; batch, web and CLI all call
+`Analyzer.analyze`, so they all show the same analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from unspin.article import Article, Result
+from unspin.detect.runtime import Detector
+from unspin.errors import InputError
+from unspin.explain import explain
+from unspin.score import score
+from unspin.segment import segment
+
+Stage = Callable[[Result], None]
+MAX_CHARS = 2_000_000
+
+
+class Analyzer:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        min_confidence: float = 0.0,
+        threads: int = 1,
+        sourcing: bool = True,
+    ) -> None:
+        self.detector = Detector(model_dir, threads=threads)
+        self.min_confidence = min_confidence
+        self.stages: list[Stage] = [self._segment, self._detect, score]
+        if sourcing:
+            self.stages.append(_sourcing_stage)
+
+    @property
+    def model(self):  # noqa: ANN201 - ModelInfo
+        return self.detector.info
+
+    def _segment(self, result: Result) -> None:
+        result.sentences = segment(result.article)
+
+    def _detect(self, result: Result) -> None:
+        text = result.article.text
+        spans = [s for s in self.detector.spans(text) if s.confidence >= self.min_confidence]
+        result.spans = [replace(s, explanation=explain(s, text)) for s in spans]
+
+    def analyze(self, article: Article) -> Result:
+        if not article.text.strip():
+            raise InputError(f"article {article.id}: empty text")
+        if len(article.text) > MAX_CHARS:
+            raise InputError(f"article {article.id}: {len(article.text):,} characters is over the {MAX_CHARS:,} limit")
+        result = Result(article=article, model=self.detector.info)
+        for stage in self.stages:
+            stage(result)
+        return result
+
+
+def _sourcing_stage(result: Result) -> None:
+    try:
+        from unspin.sourcing import find_sourcing
+    except ImportError:  # the sourcing module is optional while it is being built
+        return
+    result.sourcing = find_sourcing(result.article)
+
+
+_default: Analyzer | None = None
+
+
+def analyze(article: Article | str) -> Result:
+    """Analyse one article with the shipped model (loaded on first use)."""
+    global _default
+    if _default is None:
+        _default = Analyzer()
+    if isinstance(article, str):
+        from unspin.load.text import article_from_text
+
+        article = article_from_text(article)
+    return _default.analyze(article)

@@ -1,0 +1,1 @@
+"""Views of a Result: terminal, JSON, HTML and PTC label lines."""

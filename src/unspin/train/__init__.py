@@ -1,0 +1,1 @@
+"""Training: torch-only, imported only by `unspin train` and the benchmarks."""

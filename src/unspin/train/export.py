@@ -1,0 +1,65 @@
+"""Export a trained net: encoder to ONNX (fp32 and fused int8), heads to numpy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from unspin.train.loop import base_model_path, build_net
+
+
+class _Encoder(nn.Module):
+    def __init__(self, enc: nn.Module) -> None:
+        super().__init__()
+        self.enc = enc
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+
+def export(net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True) -> Path:
+    """Write model.onnx (int8), heads.npz, tokenizer.json and meta.json to out_dir."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    net = build_net(seed)
+    net.load_state_dict(torch.load(net_path, weights_only=True))
+    net.eval()
+    raw = out_dir / "encoder-raw.onnx"
+    ids = torch.ones((1, 16), dtype=torch.int64)
+    mask = torch.ones((1, 16), dtype=torch.int64)
+    torch.onnx.export(
+        _Encoder(net.encoder), (ids, mask), str(raw), dynamo=False, opset_version=17,
+        input_names=["input_ids", "attention_mask"], output_names=["states"],
+        dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}, "states": {0: "b", 1: "n"}},
+    )
+    fused = optimize_model(str(raw), model_type="bert", num_heads=12, hidden_size=384)
+    fp32 = out_dir / "model-fp32.onnx"
+    fused.save_model_to_file(str(fp32))
+    raw.unlink()
+    quantize_dynamic(
+        str(fp32), str(out_dir / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True,
+        reduce_range=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+    if not keep_fp32:
+        fp32.unlink()
+    sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items() if not k.startswith("encoder.")}
+    np.savez(
+        out_dir / "heads.npz",
+        token_w=sd["token_head.weight"].T, token_b=sd["token_head.bias"],
+        span_w1=sd["span_head.1.weight"].T, span_b1=sd["span_head.1.bias"],
+        span_w2=sd["span_head.3.weight"].T, span_b2=sd["span_head.3.bias"],
+    )
+    shutil.copy(base_model_path() / "tokenizer.json", out_dir / "tokenizer.json")
+    meta_path = out_dir / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    meta.update({"name": "unspin-minilm-ptc", "version": version, "base": "all-MiniLM-L6-v2", "seed": seed})
+    meta_path.write_text(json.dumps(meta, indent=2))
+    return out_dir
