@@ -165,6 +165,15 @@ def train(
         typer.echo(f"model written to {model_dir}", err=True)
 
 
+def _register_feature_commands() -> None:
+    from unspin.commands import register_all
+
+    register_all(app)
+
+
+_register_feature_commands()
+
+
 def main() -> None:
     app()
 
