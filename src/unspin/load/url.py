@@ -4,13 +4,18 @@ Every hop is checked before it is requested: the host is resolved and refused
 when any address is private, loopback, link-local, reserved or a cloud metadata
 endpoint, unless the caller explicitly allows private addresses (local use).
 Redirects are followed by hand so that each hop is checked the same way.
+
+The connection then goes to the very address that was checked (the host name
+is kept for the Host header and TLS), so a DNS answer that changes between the
+check and the connection (DNS rebinding) cannot steer the request inside.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urljoin, urlsplit
+import time
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
@@ -19,47 +24,93 @@ from unspin.errors import FetchError, TooLargeError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT_S = 10.0
+TOTAL_TIMEOUT_S = 30.0
 ALLOWED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def _is_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address tunnels to (mapped, 6to4, Teredo, NAT64), if any."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _is_forbidden(ip: IPAddress) -> bool:
+    inner = _embedded_ipv4(ip)
+    if inner is not None and _is_forbidden(inner):
+        return True
     return (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+        not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
         or ip.is_reserved or ip.is_unspecified or str(ip) in {"169.254.169.254", "100.100.100.200"}
-        or ip in ipaddress.ip_network("100.64.0.0/10")
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network("100.64.0.0/10"))
     )
 
 
-def check_url(url: str, allow_private: bool = False) -> None:
-    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private ranges."""
+def check_url(url: str, allow_private: bool = False) -> str | None:
+    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private ranges.
+
+    Returns the checked address to connect to, or None when private addresses are
+    allowed (then the client resolves the host itself).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url}: only http(s) URLs can be fetched")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchError(f"{url}: invalid port") from None
     if allow_private:
-        return
+        return None
     host = parts.hostname.lower().rstrip(".")
     if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):
         raise FetchError(f"{url}: refusing to fetch a private or metadata address")
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
         raise FetchError(f"{url}: cannot resolve host {host}") from None
+    if not infos:
+        raise FetchError(f"{url}: cannot resolve host {host}")
     for info in infos:
-        if _is_forbidden(ipaddress.ip_address(info[4][0].split("%")[0])):
+        if _is_forbidden(ipaddress.ip_address(str(info[4][0]).split("%")[0])):
             raise FetchError(f"{url}: refusing to fetch a private or internal address ({info[4][0]})")
+    return str(infos[0][4][0]).split("%")[0]
+
+
+def pinned_request(parts: SplitResult, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(url, headers, extensions) that connect to `address` while asking for the URL's own host."""
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    url = parts._replace(netloc=netloc).geturl()
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port:
+        host_header += f":{parts.port}"
+    return url, {"Host": host_header}, {"sni_hostname": host}
 
 
 def fetch(url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> tuple[str, str, str]:
     """Return (final_url, content_type, text) of a page, or raise FetchError."""
     current = url
+    deadline = time.monotonic() + max(timeout, TOTAL_TIMEOUT_S)
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"}) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(current, allow_private)
+            address = check_url(current, allow_private)
+            target, headers, extensions = current, {}, {}
+            if address is not None:
+                target, headers, extensions = pinned_request(urlsplit(current), address)
             try:
-                with client.stream("GET", current) as r:
+                with client.stream("GET", target, headers=headers, extensions=extensions) as r:
                     if r.is_redirect:
                         loc = r.headers.get("location")
                         if not loc:
@@ -80,6 +131,8 @@ def fetch(url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max
                         size += len(chunk)
                         if size > max_bytes:
                             raise TooLargeError(f"{current}: page is over the {max_bytes // (1024 * 1024)} MiB limit")
+                        if time.monotonic() > deadline:
+                            raise FetchError(f"{current}: took longer than {max(timeout, TOTAL_TIMEOUT_S):g} s")
                         chunks.append(chunk)
                     data = b"".join(chunks)
                     return current, ctype, data.decode(r.encoding or "utf-8", errors="replace")
