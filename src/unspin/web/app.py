@@ -1,0 +1,78 @@
+"""The FastAPI app factory. One process: one model, one analysis thread pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
+from unspin.web import api, pages
+from unspin.web.analysis import AnalysisService
+from unspin.web.errors import install_handlers
+from unspin.web.limits import BodySizeLimit
+from unspin.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+# Our pages load nothing from elsewhere and run no script; /docs is FastAPI's
+# Swagger UI, which needs its own scripts, so it is left without this policy.
+PAGE_POLICY = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.service = AnalysisService(settings)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+
+    app = FastAPI(
+        title="unspin", version="0.1.0", lifespan=lifespan,
+        description="Find propaganda techniques in news articles. Every offset is a Python string index into `article.text`.",
+    )
+    app.state.settings = settings
+    install_handlers(app)
+    _static_routes(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        return response
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _static_routes(app: FastAPI) -> None:
+    """The report's stylesheet and filter rules, served from the shared templates."""
+    report_css = (REPORT_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    filter_css = pages.env().get_template("filter_rules.css.j2").render()
+    cache = {"Cache-Control": "public, max-age=3600"}
+
+    @app.get("/static/report.css", include_in_schema=False)
+    async def _report_css() -> PlainTextResponse:
+        return PlainTextResponse(report_css, media_type="text/css", headers=cache)
+
+    @app.get("/static/filter.css", include_in_schema=False)
+    async def _filter_css() -> PlainTextResponse:
+        return PlainTextResponse(filter_css, media_type="text/css", headers=cache)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn worker processes: settings come from the environment."""
+    return create_app(Settings.from_env())
