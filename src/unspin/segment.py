@@ -13,7 +13,7 @@ from unspin.article import Article, Sentence
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), then
 # whitespace, then something that can open a sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|vs|No|U\.S|U\.K|Inc|Co|Corp|Ltd|Gov|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.|\b[A-Z]\.)$")
 
 
@@ -45,7 +45,7 @@ def split_line(text: str, a: int, b: int) -> list[tuple[int, int]]:
     for m in _BOUNDARY.finditer(text, a, b):
         if _ABBREV.search(text, max(start, m.start() - 12), m.start()):
             continue
-        out.append((start, m.start()))
+        out.append((start, m.end(1)))
         start = m.end()
     out.append((start, b))
     return [s for s in (_strip(text, x, y) for x, y in out) if s[1] > s[0]]

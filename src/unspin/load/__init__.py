@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from unspin.load.text import MAX_BYTES, article_from_text, check_size, decode, l
 from unspin.load.url import fetch
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def load_source(source: str, allow_private_urls: bool = False) -> Article:
@@ -22,7 +24,7 @@ def load_source(source: str, allow_private_urls: bool = False) -> Article:
         if text.lstrip().startswith("<") and "<html" in text[:2000].lower():
             return article_from_html(text, name="stdin")
         return article_from_text(text)
-    if source.startswith(("http://", "https://")):
+    if URL_SCHEME.match(source):  # any scheme: fetch() refuses all but http(s) with a clear message
         final, ctype, body = fetch(source, allow_private=allow_private_urls)
         if ctype == "text/plain":
             art = article_from_text(decode(body.encode("utf-8"), final))

@@ -11,6 +11,8 @@ import json
 from unspin.article import Article
 from unspin.errors import InputError
 
+MIN_WORDS = 5
+
 
 def article_from_html(html: str, url: str | None = None, name: str = "HTML") -> Article:
     import trafilatura
@@ -26,7 +28,7 @@ def article_from_html(html: str, url: str | None = None, name: str = "HTML") -> 
         raise InputError(f"{name}: no article text found in the HTML")
     data = json.loads(raw)
     body = (data.get("text") or "").strip()
-    if not body:
+    if len(body.split()) < MIN_WORDS:  # a menu or a cookie banner is not an article
         raise InputError(f"{name}: no article text found in the HTML")
     title = " ".join((data.get("title") or "").split())
     text = f"{title}\n\n{body}\n" if title else body + "\n"

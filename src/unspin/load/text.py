@@ -26,9 +26,14 @@ def decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
-        if best is None:
+        matches = list(from_bytes(data))
+        if not matches:
             raise InputError(f"{name}: cannot detect the text encoding (binary file?)") from None
+        best = matches[0]
+        # Ties are common for short Western texts (cp1250/cp1252/cp1257 all decode them
+        # without "chaos"); cp1252 is by far the most common legacy encoding of news pages.
+        tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence]
+        best = next((m for m in tied if m.encoding == "cp1252"), best)
         text = str(best)
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -52,7 +52,7 @@ def article_body(result: Result) -> Markup:
     sents = result.sentences
     out: list[str] = []
     k = 0
-    for la, lb in lines(text):
+    for _, lb in lines(text):
         rows: list[str] = []
         while k < len(sents) and sents[k].start < lb:
             s = sents[k]

