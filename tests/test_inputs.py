@@ -17,7 +17,7 @@ ARTICLE = (
     "The council’s disastrous plan will ruin the city.\n"
     "“We will never accept this betrayal,” said Anna Berg, a local shop owner.\n"
 )
-PAGE = f"""<!doctype html><html><head><title>Shameful Plan Exposed</title></head><body>
+PAGE = """<!doctype html><html><head><title>Shameful Plan Exposed</title></head><body>
 <nav><a href="/">Home</a> | <a href="/news">News</a> | <a href="/sport">Sport</a></nav>
 <article><h1>Shameful Plan Exposed</h1>
 <p>The council’s disastrous plan will ruin the city, critics said on Monday after a long and heated meeting.</p>

