@@ -126,7 +126,9 @@ def sentence_scores(
 # -- running the model over a labelled split -------------------------------------------
 
 
-def evaluate_dir(data_dir: Path, model_dir: Path | None = None, progress: bool = True) -> dict[str, Any]:
+def evaluate_dir(
+    data_dir: Path, model_dir: Path | None = None, progress: bool = True, encoder_file: str = "model.onnx"
+) -> dict[str, Any]:
     """Every measure for the model on a PTC split (articles/ + *-task-flc-tc.labels)."""
     from rich.progress import track
 
@@ -141,7 +143,7 @@ def evaluate_dir(data_dir: Path, model_dir: Path | None = None, progress: bool =
         raise InputError(f"{data_dir}: no *-task-flc-tc.labels file to score against")
     files = list_articles(data_dir)
     gold_rows = [g for g in read_tc_labels(label_file) if g.article_id in files]
-    detector = Detector(model_dir)
+    detector = Detector(model_dir, encoder_file=encoder_file)
     pred: list[LabeledSpan] = []
     gold = [LabeledSpan(g.article_id, g.start, g.end, g.technique) for g in gold_rows]
     tc_pred: list[str] = []
