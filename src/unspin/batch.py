@@ -1,0 +1,431 @@
+"""Analyse a corpus into a DuckDB store, on local worker processes or on a Ray cluster.
+
+The main process (the driver) reads the corpus as a stream, skips every text
+the store already holds for this model version, sends the rest to an engine,
+and writes what comes back, in input order, in short transactions. It is the
+only process that touches the DuckDB file. Engines differ only in where
+`Analyzer.analyze` runs:
+
+- `LocalEngine`: a pool of worker processes on this machine, each with its own
+  Analyzer and ONE onnxruntime thread (scale with processes, not threads);
+- `RayEngine`: one Ray actor per worker, on a local or a multi-node cluster.
+
+Both hand back `concurrent.futures.Future`s, so the driver loop is shared.
+Memory stays flat however large the corpus: at most `window` articles are in
+flight and at most `FLUSH_EVERY` results wait to be written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+from unspin.article import Article, Result
+from unspin.errors import ModelError, UnspinError
+from unspin.load.corpus import Corpus, Record
+from unspin.store import Store
+
+READ_CHUNK = 64  # records read and looked up in the store at a time
+FLUSH_EVERY = 64  # results per write transaction
+FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little work
+IN_FLIGHT_PER_WORKER = 4
+RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
+
+
+class BatchError(UnspinError):
+    """The batch cannot start or cannot go on (workers lost, cluster unreachable)."""
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one article: a Result or the reason it failed."""
+
+    result: Result | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    stored: int = 0
+    skipped: int = 0  # already in the store (this run or before) for this model version
+    errors: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+    model_seconds: float = 0.0  # summed over workers
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def model_version(model_dir: Path | None) -> str:
+    """The version the workers' Analyzer will report, read without loading the model."""
+    from unspin.detect.runtime import DEFAULT_MODEL_DIR
+
+    d = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    missing = [n for n in ("model.onnx", "heads.npz", "tokenizer.json", "meta.json") if not (d / n).exists()]
+    if missing:
+        raise ModelError(f"{d}: model is missing {', '.join(missing)}")
+    try:
+        return str(json.loads((d / "meta.json").read_text()).get("version", "0"))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{d}/meta.json: unreadable ({e})") from None
+
+
+# -- the worker side (runs in worker processes / Ray actors) ------------------
+
+_analyzer: Any = None
+
+
+def _analyse(analyzer: Any, article: Article) -> Outcome:
+    t = time.perf_counter()
+    try:
+        result = analyzer.analyze(article)
+    except UnspinError as e:
+        return Outcome(error=str(e), seconds=time.perf_counter() - t)
+    except Exception as e:  # a bug on one article must not stop the corpus; it is logged in `errors`
+        return Outcome(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - t)
+    return Outcome(result=result, seconds=time.perf_counter() - t)
+
+
+def _init_local_worker(model_dir: str | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and drains cleanly
+    from unspin.pipeline import Analyzer
+
+    global _analyzer
+    _analyzer = Analyzer(Path(model_dir) if model_dir else None, threads=1)
+
+
+def _local_task(article: Article) -> Outcome:
+    return _analyse(_analyzer, article)
+
+
+class AnalyzerActor:
+    """A Ray actor holding one Analyzer (one onnxruntime thread, one CPU)."""
+
+    def __init__(self, model_dir: str | None) -> None:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        from unspin.pipeline import Analyzer
+
+        self.analyzer = Analyzer(Path(model_dir) if model_dir else None, threads=1)
+
+    def analyse(self, article: Article) -> Outcome:
+        return _analyse(self.analyzer, article)
+
+
+# -- engines ------------------------------------------------------------------
+
+class Engine(Protocol):
+    workers: int
+
+    def submit(self, article: Article) -> Future[Outcome]: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
+class LocalEngine:
+    """Worker processes on this machine (spawned, so no thread state is forked)."""
+
+    def __init__(self, workers: int, model_dir: Path | None) -> None:
+        import multiprocessing
+
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None,),
+        )
+
+    def submit(self, article: Article) -> Future[Outcome]:
+        return self.pool.submit(_local_task, article)
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class RayEngine:
+    """One Ray actor per worker; the driver (this process) still does all reading and writing."""
+
+    def __init__(self, workers: int | None, model_dir: Path | None, address: str | None) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise BatchError("--engine ray needs Ray: pip install 'unspin[ray]'") from None
+        self.ray = ray
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        try:
+            if address:
+                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+            else:  # a private cluster for this run, on loopback only, with a small object store
+                ray.init(
+                    address="local", num_cpus=workers or default_workers(), include_dashboard=False,
+                    object_store_memory=RAY_OBJECT_STORE_BYTES, logging_level=logging.WARNING,
+                    log_to_driver=False, _node_ip_address="127.0.0.1",
+                )
+        except (ConnectionError, RuntimeError, ValueError) as e:
+            raise BatchError(f"cannot start or reach Ray at {address or 'a local cluster'}: {_first_line(e)}") from None
+        if workers is None:
+            workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.workers = workers
+        actor_cls = ray.remote(num_cpus=1, max_restarts=3)(AnalyzerActor)
+        md = str(Path(model_dir).resolve()) if model_dir else None
+        self.actors = [actor_cls.remote(md) for _ in range(workers)]
+        self.load = [0] * workers
+        self.lock = threading.Lock()
+
+    def submit(self, article: Article) -> Future[Outcome]:
+        with self.lock:
+            i = min(range(self.workers), key=self.load.__getitem__)  # the least busy actor
+            self.load[i] += 1
+        fut: Future[Outcome] = self.actors[i].analyse.remote(article).future()
+
+        def done(_: Future[Outcome], i: int = i) -> None:
+            with self.lock:
+                self.load[i] -= 1
+
+        fut.add_done_callback(done)
+        return fut
+
+    def close(self, cancel: bool = False) -> None:
+        for a in self.actors:
+            self.ray.kill(a)
+        self.ray.shutdown()
+
+
+def make_engine(kind: str, workers: int | None, model_dir: Path | None, ray_address: str | None) -> Engine:
+    if kind == "local":
+        return LocalEngine(workers or default_workers(), model_dir)
+    if kind == "ray":
+        return RayEngine(workers, model_dir, ray_address)
+    raise BatchError(f"unknown engine {kind!r}; use local or ray")
+
+
+# -- the driver ---------------------------------------------------------------
+
+@dataclass
+class _Pending:
+    record: Record
+    hash: str
+    future: Future[Outcome]
+
+
+class Progress(Protocol):
+    def advance(self, n: int = 1) -> None: ...
+
+    def set_total(self, total: int) -> None: ...
+
+
+class _NoProgress:
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def set_total(self, total: int) -> None:
+        pass
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    it = iter(records)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class BatchRun:
+    """One pass over a corpus: look up, dispatch, collect in order, write."""
+
+    def __init__(self, store: Store, engine: Engine, version: str, progress: Progress | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.version = version
+        self.progress = progress or _NoProgress()
+        self.window = engine.workers * IN_FLIGHT_PER_WORKER
+        self.pending: deque[_Pending] = deque()
+        self.buffer: list[Result] = []
+        self.in_flight: set[str] = set()  # hashes sent or waiting to be written in this run
+        self.last_flush = time.monotonic()
+        self.summary = Summary()
+        self.timings = {"read": 0.0, "lookup": 0.0, "write": 0.0, "wait": 0.0}
+
+    def run(self, records: Iterable[Record]) -> Summary:
+        t0 = time.perf_counter()
+        try:
+            it = iter(records)
+            while True:
+                t = time.perf_counter()
+                chunk = list(islice(it, READ_CHUNK))
+                self.timings["read"] += time.perf_counter() - t
+                if not chunk:
+                    break
+                self._dispatch(chunk)
+            while self.pending:
+                self._collect(block=True)
+            self._flush()
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+            self._collect_finished()
+            self._flush()
+        finally:
+            self.summary.seconds = time.perf_counter() - t0
+            self.summary.timings = dict(self.timings)
+        return self.summary
+
+    def _dispatch(self, chunk: list[Record]) -> None:
+        self.summary.read += len(chunk)
+        t = time.perf_counter()
+        hashes = {id(r): r.article.hash for r in chunk if r.article is not None}
+        seen = self.store.seen_many(list(hashes.values()), self.version)
+        self.timings["lookup"] += time.perf_counter() - t
+        for rec in chunk:
+            if rec.article is None:
+                self._error(rec, rec.error or "unreadable")
+                continue
+            h = hashes[id(rec)]
+            if h in seen or h in self.in_flight:
+                self.summary.skipped += 1
+                self.progress.advance()
+                continue
+            while len(self.pending) >= self.window:
+                self._collect(block=True)
+            self.pending.append(_Pending(rec, h, self.engine.submit(rec.article)))
+            self.in_flight.add(h)
+            self._collect(block=False)
+
+    def _collect(self, block: bool) -> None:
+        """Take finished results off the head of the queue (input order), writing when due."""
+        while self.pending and (block or self.pending[0].future.done()):
+            p = self.pending[0]
+            t = time.perf_counter()
+            try:
+                outcome = p.future.result()
+            except BrokenProcessPool:
+                raise BatchError("a worker process died (out of memory?); run the same command again to resume") from None
+            except Exception as e:  # a lost Ray actor or task: log this article, keep going
+                outcome = Outcome(error=f"worker failed: {_first_line(e)}")
+            self.timings["wait"] += time.perf_counter() - t
+            self.pending.popleft()
+            block = False
+            self.summary.model_seconds += outcome.seconds
+            if outcome.result is not None:
+                self.buffer.append(outcome.result)
+            else:
+                self.in_flight.discard(p.hash)
+                self._error(p.record, outcome.error or "unknown error")
+        if len(self.buffer) >= FLUSH_EVERY or (self.buffer and time.monotonic() - self.last_flush >= FLUSH_SECONDS):
+            self._flush()
+
+    def _collect_finished(self) -> None:
+        """After Ctrl-C: keep the results that are already back, in order, and drop the rest."""
+        while self.pending and self.pending[0].future.done():
+            self._collect(block=False)
+        for p in self.pending:
+            p.future.cancel()
+        self.pending.clear()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        t = time.perf_counter()
+        n = self.store.write_many(self.buffer)
+        self.timings["write"] += time.perf_counter() - t
+        self.summary.stored += n
+        self.summary.skipped += len(self.buffer) - n
+        self.progress.advance(len(self.buffer))
+        for r in self.buffer:
+            self.in_flight.discard(r.article.hash)
+        self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def _error(self, rec: Record, reason: str) -> None:
+        article_id = rec.article.id if rec.article is not None else rec.id
+        self.store.record_error(article_id or rec.origin, rec.origin, reason)
+        self.summary.errors += 1
+        self.progress.advance()
+
+
+def run_batch(
+    inputs: list[Path],
+    db: Path,
+    *,
+    columns: Any = None,
+    engine: str = "local",
+    workers: int | None = None,
+    model_dir: Path | None = None,
+    limit: int | None = None,
+    ray_address: str | None = None,
+    progress_factory: Callable[[], Any] | None = None,
+) -> Summary:
+    """Analyse every article of `inputs` that `db` does not hold yet; safe to rerun after any interruption."""
+    if workers is not None and workers < 1:
+        raise BatchError("--workers must be at least 1")
+    if limit is not None and limit < 0:
+        raise BatchError("--limit must be 0 or more")
+    corpus = Corpus(inputs, columns)
+    corpus.check()
+    version = model_version(model_dir)
+    records: Iterable[Record] = corpus if limit is None else islice(corpus, limit)
+    with Store(db) as store:
+        eng = make_engine(engine, workers, model_dir, ray_address)
+        cancel = True
+        try:
+            with _progress(progress_factory) as progress:
+                _count_in_background(corpus, limit, progress)
+                summary = BatchRun(store, eng, version, progress).run(records)
+            cancel = summary.interrupted
+        finally:
+            eng.close(cancel=cancel)
+    return summary
+
+
+class _ProgressScope:
+    def __init__(self, factory: Callable[[], Any] | None) -> None:
+        self.factory = factory
+        self.inner: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.factory is None:
+            return _NoProgress()
+        self.inner = self.factory()
+        return self.inner.__enter__()
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if self.inner is not None:
+            self.inner.__exit__(et, ev, tb)
+
+
+def _progress(factory: Callable[[], Any] | None) -> _ProgressScope:
+    return _ProgressScope(factory)
+
+
+def _count_in_background(corpus: Corpus, limit: int | None, progress: Progress) -> None:
+    """Count the records on a side thread so the bar gets a total (and an ETA) without delaying the start."""
+
+    def count() -> None:
+        try:
+            n = corpus.count()
+        except Exception:  # the count only feeds the ETA; reading errors surface in the main loop
+            return
+        progress.set_total(n if limit is None else min(n, limit))
+
+    threading.Thread(target=count, name="unspin-count", daemon=True).start()
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]

@@ -1,0 +1,105 @@
+"""`unspin batch`: analyse a corpus into a DuckDB file, resumable, on all cores or on Ray."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+
+class EngineKind(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+class RateColumn(ProgressColumn):
+    """Articles per second, averaged over the last half minute (rich's own estimate)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("  -  art/s" if speed is None else f"{speed:6.1f} art/s", style="cyan")
+
+
+class RichProgress:
+    """The batch progress bar on stderr: done/total, articles/s, elapsed, ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self.bar = Progress(
+            TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False,
+        )
+        self.task = self.bar.add_task("batch", total=None)
+
+    def __enter__(self) -> RichProgress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.bar.__exit__(et, ev, tb)
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.task, n)
+
+    def set_total(self, total: int) -> None:
+        self.bar.update(self.task, total=total)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def batch(
+        inputs: Annotated[list[Path], typer.Argument(
+            help="Folders of .txt/.html files, .jsonl, .csv or .warc(.gz) files.", show_default=False)],
+        db: Annotated[Path, typer.Option("--db", help="DuckDB results file (created if missing).")],
+        workers: Annotated[int | None, typer.Option(help="Worker processes / Ray actors (default: all cores).")] = None,
+        engine: Annotated[EngineKind, typer.Option(help="Where to run the model.")] = EngineKind.local,
+        ray_address: Annotated[str | None, typer.Option(
+            help="Ray cluster to join, e.g. 10.0.0.5:6379 (default: start a local one on 127.0.0.1).")] = None,
+        text_column: Annotated[str, typer.Option(help="JSONL/CSV field with the article text.")] = "text",
+        id_column: Annotated[str, typer.Option(help="JSONL/CSV field with the article id.")] = "id",
+        title_column: Annotated[str, typer.Option(help="JSONL/CSV field with the title.")] = "title",
+        url_column: Annotated[str, typer.Option(help="JSONL/CSV field with the URL.")] = "url",
+        outlet_column: Annotated[str, typer.Option(help="JSONL/CSV field with the outlet.")] = "outlet",
+        published_column: Annotated[str, typer.Option(help="JSONL/CSV field with the publication date.")] = "published",
+        model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")] = None,
+        limit: Annotated[int | None, typer.Option(help="Read only the first N records of the inputs.")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> None:
+        """Analyse a corpus into a DuckDB file; rerun the same command to resume after any interruption."""
+        from unspin.cli import user_errors
+
+        with user_errors():
+            from unspin.batch import run_batch
+            from unspin.load.corpus import Columns
+
+            console = Console(stderr=True)
+            if engine is EngineKind.local and ray_address:
+                raise typer.BadParameter("--ray-address needs --engine ray")
+            columns = Columns(text=text_column, id=id_column, title=title_column, url=url_column,
+                              outlet=outlet_column, published=published_column)
+            summary = run_batch(
+                inputs, db, columns=columns, engine=engine.value, workers=workers, model_dir=model, limit=limit,
+                ray_address=ray_address, progress_factory=None if quiet else (lambda: RichProgress(console)),
+            )
+            line = (f"{summary.read} read, {summary.stored} stored, {summary.skipped} already stored, "
+                    f"{summary.errors} errors, in {summary.seconds:.1f}s -> {db}")
+            if summary.interrupted:
+                console.print(f"interrupted: {line}; run the same command again to resume", highlight=False)
+                raise typer.Exit(130)
+            console.print(line, highlight=False)
+            if summary.errors:
+                console.print(f"see the errors table: SELECT * FROM errors  (duckdb {db})", highlight=False)
