@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Callable
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
@@ -99,13 +100,19 @@ def pinned_request(parts: SplitResult, address: str) -> tuple[str, dict[str, str
     return url, {"Host": host_header}, {"sni_hostname": host}
 
 
-def fetch(url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> tuple[str, str, str]:
-    """Return (final_url, content_type, text) of a page, or raise FetchError."""
+def fetch(
+    url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
+    check: Callable[[str, bool], str | None] = check_url,
+) -> tuple[str, str, str]:
+    """Return (final_url, content_type, text) of a page, or raise FetchError.
+
+    `check` vets each hop and returns the address to connect to (tests pass their own resolver).
+    """
     current = url
     deadline = time.monotonic() + max(timeout, TOTAL_TIMEOUT_S)
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"}) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            address = check_url(current, allow_private)
+            address = check(current, allow_private)
             target, headers, extensions = current, {}, {}
             if address is not None:
                 target, headers, extensions = pinned_request(urlsplit(current), address)

@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
-from unspin.web import api, pages
+from unspin.web import api, corpus, pages
 from unspin.web.analysis import AnalysisService
 from unspin.web.errors import install_handlers
 from unspin.web.limits import BodySizeLimit
@@ -42,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     _static_routes(app)
     app.include_router(api.router)
+    app.include_router(corpus.router)
     app.include_router(pages.router)
+    app.include_router(corpus.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

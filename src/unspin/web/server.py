@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 from unspin.web.settings import ENV_VAR, Settings
 
@@ -15,3 +17,40 @@ def run(settings: Settings) -> None:
         "unspin.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", server_header=False, timeout_graceful_shutdown=5,
     )
+
+
+class BackgroundServer:
+    """A real uvicorn server on 127.0.0.1 in a thread, for tests, benchmarks and embedding.
+
+    The socket is bound before the thread starts (port 0 picks a free port), so
+    there is no race between choosing a port and listening on it.
+    """
+
+    def __init__(self, app: object, host: str = "127.0.0.1", port: int = 0) -> None:
+        import socket
+
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.url = f"http://{host}:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", server_header=False)  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> BackgroundServer:
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the web server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+        self.sock.close()

@@ -1,0 +1,147 @@
+"""Routes over a results store (`--db`): stored articles, statistics, the corpus view.
+
+The DuckDB file is opened read-only for each request and closed straight after,
+so a batch run can take the file between requests. While a writer holds it,
+DuckDB refuses even read-only opens; that is answered 503 with the reason,
+never a hang or a traceback. Queries run in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from unspin.article import Result
+from unspin.errors import UnspinError
+from unspin.stats import ALL, StatsFilter, compute_stats, selection
+from unspin.store import Store
+from unspin.techniques import BY_ID, TECHNIQUE_IDS
+from unspin.web.errors import NotFound, StoreUnavailable
+from unspin.web.pages import render, render_result
+
+router = APIRouter()
+pages = APIRouter(include_in_schema=False)
+ARTICLE_LIST_LIMIT = 500
+
+
+def _db(request: Request) -> Path:
+    db = request.app.state.settings.db
+    if db is None:
+        raise NotFound("this server has no article store; start it with `unspin serve --db FILE`")
+    return db
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[Store]:
+    try:
+        store = Store(path, read_only=True)
+    except UnspinError as e:
+        raise StoreUnavailable(f"the article store is unavailable: {e}") from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def load_result(path: Path, article_id: str) -> Result:
+    with open_store(path) as store:
+        result = store.get_result(article_id)
+    if result is None:
+        raise NotFound(f"no article with id {article_id!r} in the store")
+    return result
+
+
+def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
+    with open_store(path) as store:
+        return compute_stats(store, flt, top=top)
+
+
+def list_articles(path: Path, flt: StatsFilter, technique: str | None, limit: int) -> list[dict[str, Any]]:
+    """Stored articles (the same deduplicated selection the statistics count), highest score first."""
+    cte, params = selection(flt)
+    sql = f"""
+WITH {cte}
+SELECT p.id, p.title, p.outlet, p.published, p.score, p.n_spans, p.words
+FROM picked p
+WHERE CAST(? AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM spans s WHERE s.article_id = p.id AND s.technique = ?)
+ORDER BY p.score DESC, p.id LIMIT ?"""
+    with open_store(path) as store:
+        cur = store.connection.cursor()
+        rows = cur.execute(sql, [*params, technique, technique, limit]).fetchall()
+    keys = ("id", "title", "outlet", "published", "score", "spans", "words")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _filter(outlet: list[str] | None, since: date | None, until: date | None, model_version: str | None) -> StatsFilter:
+    return StatsFilter(outlets=tuple(o for o in outlet or () if o.strip()), since=since, until=until,
+                       model_version=model_version or None)
+
+
+@router.get("/api/articles/{article_id}", summary="A stored analysis, as `unspin analyze --format json` prints it")
+async def get_article(article_id: str, request: Request) -> JSONResponse:
+    result = await run_in_threadpool(load_result, _db(request), article_id)
+    return JSONResponse(result.to_dict())
+
+
+@router.get("/api/stats", summary="Corpus statistics, as `unspin stats --format json` prints them")
+async def get_stats(
+    request: Request,
+    outlet: Annotated[list[str] | None, Query(description="Only these outlets (repeatable).")] = None,
+    since: Annotated[date | None, Query(description="Published on or after this date.")] = None,
+    until: Annotated[date | None, Query(description="Published on or before this date.")] = None,
+    model_version: Annotated[str | None, Query()] = None,
+    top: Annotated[int, Query(ge=1, le=100, description="Most frequent span texts per technique.")] = 10,
+) -> JSONResponse:
+    stats = await run_in_threadpool(load_stats, _db(request), _filter(outlet, since, until, model_version), top)
+    return JSONResponse(stats)
+
+
+@pages.get("/articles/{article_id}", response_class=HTMLResponse)
+async def article_page(article_id: str, request: Request) -> HTMLResponse:
+    result = await run_in_threadpool(load_result, _db(request), article_id)
+    return HTMLResponse(render_result(request, result, stored=True))
+
+
+def corpus_table(stats: dict[str, Any]) -> dict[str, Any]:
+    """Outlets x techniques: spans per 1,000 words in each cell, shaded against the largest cell."""
+    cells = {(r["outlet"], r["technique"]): r for r in stats["techniques"]}
+    present = {r["technique"] for r in stats["techniques"]}
+    columns = [BY_ID[t] for t in TECHNIQUE_IDS if t in present]
+    rows = [o for o in stats["outlets"]] + ([stats["overall"]] if stats["overall"] else [])
+    peak = max((r["spans_per_1k_words"] for r in stats["techniques"] if r["outlet"] != ALL), default=0.0) or 1.0
+    table = []
+    for o in rows:
+        row = []
+        for t in columns:
+            c = cells.get((o["outlet"], t.id))
+            rate = c["spans_per_1k_words"] if c else 0.0
+            row.append({"technique": t, "cell": c, "heat": min(rate / peak, 1.0)})
+        table.append({"outlet": o, "cells": row})
+    return {"columns": columns, "rows": table}
+
+
+@pages.get("/corpus", response_class=HTMLResponse)
+async def corpus_page(
+    request: Request,
+    outlet: Annotated[str | None, Query()] = None,
+    technique: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    db = _db(request)
+    if technique and technique not in BY_ID:
+        raise UnspinError(f"unknown technique {technique!r}")
+    every = StatsFilter()
+    stats = await run_in_threadpool(load_stats, db, every, 10)
+    picked = StatsFilter(outlets=(outlet,)) if outlet and outlet != ALL else every
+    articles = await run_in_threadpool(list_articles, db, picked, technique, ARTICLE_LIST_LIMIT)
+    page = render(
+        request, "corpus.html.j2", stats=stats, table=corpus_table(stats), articles=articles, all_label=ALL,
+        outlet=outlet, technique=BY_ID.get(technique or ""), limit=ARTICLE_LIST_LIMIT,
+    )
+    return HTMLResponse(page)
