@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -20,11 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from unspin.article import Result
 from unspin.errors import UnspinError
-from unspin.stats import ALL, StatsFilter, compute_stats, selection
 from unspin.store import Store
 from unspin.techniques import BY_ID, TECHNIQUE_IDS
 from unspin.web.errors import NotFound, StoreUnavailable
 from unspin.web.pages import render, render_result
+
+if TYPE_CHECKING:
+    from unspin.stats import StatsFilter
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -59,12 +61,16 @@ def load_result(path: Path, article_id: str) -> Result:
 
 
 def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
+    from unspin.stats import compute_stats
+
     with open_store(path) as store:
         return compute_stats(store, flt, top=top)
 
 
 def list_articles(path: Path, flt: StatsFilter, technique: str | None, limit: int) -> list[dict[str, Any]]:
     """Stored articles (the same deduplicated selection the statistics count), highest score first."""
+    from unspin.stats import selection
+
     cte, params = selection(flt)
     sql = f"""
 WITH {cte}
@@ -80,6 +86,8 @@ ORDER BY p.score DESC, p.id LIMIT ?"""
 
 
 def _filter(outlet: list[str] | None, since: date | None, until: date | None, model_version: str | None) -> StatsFilter:
+    from unspin.stats import StatsFilter
+
     return StatsFilter(outlets=tuple(o for o in outlet or () if o.strip()), since=since, until=until,
                        model_version=model_version or None)
 
@@ -111,10 +119,12 @@ async def article_page(article_id: str, request: Request) -> HTMLResponse:
 
 def corpus_table(stats: dict[str, Any]) -> dict[str, Any]:
     """Outlets x techniques: spans per 1,000 words in each cell, shaded against the largest cell."""
+    from unspin.stats import ALL
+
     cells = {(r["outlet"], r["technique"]): r for r in stats["techniques"]}
     present = {r["technique"] for r in stats["techniques"]}
     columns = [BY_ID[t] for t in TECHNIQUE_IDS if t in present]
-    rows = [o for o in stats["outlets"]] + ([stats["overall"]] if stats["overall"] else [])
+    rows = list(stats["outlets"]) + ([stats["overall"]] if stats["overall"] else [])
     peak = max((r["spans_per_1k_words"] for r in stats["techniques"] if r["outlet"] != ALL), default=0.0) or 1.0
     table = []
     for o in rows:
@@ -133,6 +143,8 @@ async def corpus_page(
     outlet: Annotated[str | None, Query()] = None,
     technique: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
+    from unspin.stats import ALL, StatsFilter
+
     db = _db(request)
     if technique and technique not in BY_ID:
         raise UnspinError(f"unknown technique {technique!r}")
