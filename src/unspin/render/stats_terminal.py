@@ -1,0 +1,157 @@
+"""Corpus statistics as rich terminal tables.
+
+Every corpus string goes in as a `Text`, never as markup, so an outlet called
+"[red]x" prints as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from unspin.stats import ALL
+from unspin.techniques import BY_ID
+
+MONTH_COLUMNS = 6  # outlets shown side by side in the monthly table
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _swatch(technique: str) -> Text:
+    t = BY_ID.get(technique)
+    return Text("  ", style=f"on {t.colour}") if t else Text("  ")
+
+
+def outlets_table(stats: dict[str, Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Outlets", title_justify="left")
+    table.add_column("outlet", overflow="fold")
+    for name in ("articles", "undated", "words", "spans", "/1k words", "% sents", "mean score"):
+        table.add_column(name, justify="right")
+    for r in [stats["overall"], *stats["outlets"]]:
+        table.add_row(
+            Text(r["outlet"], style="bold" if r["outlet"] == ALL else ""), str(r["articles"]), str(r["undated"]),
+            f"{r['words']:,}", f"{r['spans']:,}", f"{r['spans_per_1k_words']:.2f}", _pct(r["flagged_share"]),
+            f"{r['mean_score']:.3f}", end_section=r["outlet"] == ALL,
+        )
+    return table
+
+
+def techniques_table(stats: dict[str, Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Techniques per outlet", title_justify="left",
+                  caption="art.: articles using it; /1k w: spans per 1,000 words; %spans: of the outlet's spans; "
+                          "%sents: sentences holding it; score: mean of the articles using it",
+                  caption_justify="left")
+    table.add_column("outlet", overflow="fold")
+    table.add_column("technique", overflow="fold", min_width=16)
+    for name in ("art.", "spans", "/1k w", "%spans", "%sents", "score"):
+        table.add_column(name, justify="right")
+    rows = stats["techniques"]
+    for i, r in enumerate(rows):
+        first = i == 0 or rows[i - 1]["outlet"] != r["outlet"]
+        last = i == len(rows) - 1 or rows[i + 1]["outlet"] != r["outlet"]
+        table.add_row(
+            Text(r["outlet"] if first else "", style="bold"), _swatch(r["technique"]) + Text(" " + r["name"]),
+            str(r["articles"]), str(r["spans"]), f"{r['spans_per_1k_words']:.2f}", _pct(r["share_of_spans"]),
+            _pct(r["flagged_share"]), f"{r['mean_score']:.3f}", end_section=last,
+        )
+    return table
+
+
+def trend_table(stats: dict[str, Any]) -> Table:
+    shown = sorted(stats["outlets"], key=lambda o: (-o["articles"], o["outlet"]))[:MONTH_COLUMNS]
+    hidden = len(stats["outlets"]) - len(shown)
+    caption = "Outlet columns: spans per 1,000 words."
+    if hidden:
+        caption += f" {hidden} smaller outlets not shown (see --csv)."
+    undated = stats["overall"]["undated"]
+    if undated:
+        caption += f" {undated} undated articles are not counted here."
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Per month (by published date)", title_justify="left", caption=caption,
+                  caption_justify="left")
+    for name in ("month", "articles", "/1k words", "% sents", "mean score"):
+        table.add_column(name, justify="left" if name == "month" else "right")
+    for o in shown:
+        table.add_column(Text(o["outlet"]), justify="right")
+    cells = {(t["month"], t["outlet"]): t for t in stats["trend"]}
+    for m in stats["months"]:
+        a = cells[(m, ALL)]
+        per = [cells.get((m, o["outlet"])) for o in shown]
+        table.add_row(
+            m, str(a["articles"]), f"{a['spans_per_1k_words']:.2f}", _pct(a["flagged_share"]), f"{a['mean_score']:.3f}",
+            *[f"{c['spans_per_1k_words']:.2f}" if c else "–" for c in per],
+        )
+    return table
+
+
+def top_spans_table(stats: dict[str, Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Most frequent span texts (top {stats['top']} per technique)", title_justify="left")
+    table.add_column("")
+    table.add_column("technique")
+    table.add_column("text", overflow="fold")
+    for name in ("times", "articles", "outlets"):
+        table.add_column(name, justify="right")
+    rows = stats["top_spans"]
+    for i, r in enumerate(rows):
+        first = i == 0 or rows[i - 1]["technique"] != r["technique"]
+        last = i == len(rows) - 1 or rows[i + 1]["technique"] != r["technique"]
+        table.add_row(
+            _swatch(r["technique"]) if first else "", Text(r["name"] if first else ""), Text(r["text"]),
+            str(r["count"]), str(r["articles"]), str(r["outlets"]), end_section=last,
+        )
+    return table
+
+
+def story_table(story: dict[str, Any]) -> Table:
+    dates = story["first"] or "undated"
+    if story["last"] and story["last"] != story["first"]:
+        dates += f" to {story['last']}"
+    title = Text(f"Story {story['story']}: ", style="bold")
+    title.append(Text(story["label"] or "", style="bold"))
+    title.append(Text(f"  ({dates}; {', '.join(story['keywords'])})", style="dim"))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title, title_justify="left")
+    table.add_column("outlet", overflow="fold")
+    for name in ("articles", "mean score", "/1k words", "% sents"):
+        table.add_column(name, justify="right")
+    table.add_column("techniques", overflow="fold")
+    table.add_column("headline", overflow="fold")
+    for o in story["outlets"]:
+        mix = Text()
+        for k, (tech, n) in enumerate(o["techniques"].items()):
+            if k:
+                mix.append(", ")
+            mix.append(Text(f"{BY_ID[tech].name if tech in BY_ID else tech} {n}"))
+        heads = Text("\n".join(a["title"] or a["id"] for a in o["articles"]))
+        table.add_row(
+            Text(o["outlet"]), str(len(o["articles"])), f"{o['mean_score']:.3f}", f"{o['spans_per_1k_words']:.2f}",
+            _pct(o["flagged_share"]), mix, heads,
+        )
+    return table
+
+
+def render_stats_terminal(stats: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    if not stats["articles"]:
+        console.print("no articles match" + (" the filter" if any(stats["filter"].values()) else " (the store is empty)"))
+        return
+    console.print(outlets_table(stats))
+    if stats["techniques"]:
+        console.print(techniques_table(stats))
+    if stats["months"]:
+        console.print(trend_table(stats))
+    else:
+        console.print(Text("No article has a publication date: no monthly trend.", style="dim"))
+    if stats["top_spans"]:
+        console.print(top_spans_table(stats))
+    if "stories" in stats:
+        opts = stats["story_options"]
+        if not stats["stories"]:
+            console.print(f"No story is covered by {opts['min_outlets']} or more outlets "
+                          f"(threshold {opts['threshold']}, window {opts['window_days']} days).")
+        for s in stats["stories"]:
+            console.print(story_table(s))
