@@ -75,3 +75,22 @@ def test_missing_model_dir_is_a_user_error(tmp_path):
         assert "model.onnx" in str(e)
     else:
         raise AssertionError("expected ModelError")
+
+
+def test_repetition_rule_labels_repeated_phrases(analyzer):
+    import numpy as np
+
+    from unspin.detect.runtime import RawSpan
+    from unspin.techniques import TECHNIQUE_IDS
+
+    det = analyzer.detector
+    text = "Take notice. They lie. Take notice, friends, and take  notice again."
+    tech = np.zeros(14, dtype=np.float32)
+    tech[TECHNIQUE_IDS.index("Appeal_to_Authority")] = 0.9  # deliberately not Repetition
+    raw = [RawSpan(0, 11, 0.8, tech)]
+    off = det.label_spans(text, raw, {"second_label": 1.01, "repetition_min_count": 0})
+    assert [t for *_, t, _ in off] == ["Appeal_to_Authority"]
+    on = det.label_spans(text, raw, {"second_label": 1.01, "repetition_min_count": 3, "repetition_spread": 1})
+    reps = sorted((a, b) for a, b, t, _ in on if t == "Repetition")
+    assert [text[a:b] for a, b in reps] == ["Take notice", "Take notice", "take  notice"]
+    assert det.label_spans(text, raw, {"second_label": 1.01, "repetition_min_count": 4}) == off

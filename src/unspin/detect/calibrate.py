@@ -28,6 +28,8 @@ GRID = {
     "si_threshold": [0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
     "merge_gap": [0, 1, 2, 3],
     "second_label": [0.2, 0.3, 0.4, 0.5, 1.01],
+    "repetition_min_count": [0, 2, 3],
+    "repetition_spread": [0, 1],
 }
 
 
@@ -56,31 +58,24 @@ def load_views(detector: Detector, data_dir: Path) -> list[DevArticle]:
     return out
 
 
-def _raw(detector: Detector, arts: list[DevArticle], threshold: float, gap: int) -> list[tuple[str, list]]:
+def _raw(detector: Detector, arts: list[DevArticle], threshold: float, gap: int) -> list[tuple[DevArticle, list]]:
     detector.decoding.update({"si_threshold": threshold, "merge_gap": gap})
-    return [(art.article_id, detector.raw_spans(art.text, art.view)) for art in arts]
+    return [(art, detector.raw_spans(art.text, art.view)) for art in arts]
 
 
-def _label(raws: list[tuple[str, list]], second: float) -> list[tuple[LabeledSpan, float]]:
-    """(span, raw score) for every predicted span: top technique, plus others above `second`."""
-    from unspin.techniques import TECHNIQUE_IDS
-
-    out: list[tuple[LabeledSpan, float]] = []
-    for aid, spans in raws:
-        for r in spans:
-            order = np.argsort(-r.tech)
-            for rank, k in enumerate(order[:3]):
-                p = float(r.tech[k])
-                if rank > 0 and p < second:
-                    break
-                out.append((LabeledSpan(aid, r.start, r.end, TECHNIQUE_IDS[int(k)]), r.si * p))
-    return out
+def _label(detector: Detector, raws: list[tuple[DevArticle, list]], settings: dict[str, float]) -> list[tuple[LabeledSpan, float]]:
+    """(span, raw score) for every predicted span, labelled exactly as the runtime does."""
+    return [
+        (LabeledSpan(art.article_id, a, b, t), sc)
+        for art, spans in raws
+        for a, b, t, sc in detector.label_spans(art.text, spans, settings)
+    ]
 
 
 def _decode(detector: Detector, arts: list[DevArticle], settings: dict[str, float]) -> list[tuple[LabeledSpan, float]]:
     raws = _raw(detector, arts, settings["si_threshold"], int(settings["merge_gap"]))
     detector.decoding.update(settings)
-    return _label(raws, settings["second_label"])
+    return _label(detector, raws, settings)
 
 
 def _measures(arts: list[DevArticle], spans: list[LabeledSpan]) -> dict[str, float]:
@@ -102,9 +97,14 @@ def tune(detector: Detector, arts: list[DevArticle]) -> tuple[dict[str, float], 
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for t, gap in itertools.product(GRID["si_threshold"], GRID["merge_gap"]):
         raws = _raw(detector, arts, t, gap)
-        for sec in GRID["second_label"]:
-            settings = {"si_threshold": t, "merge_gap": gap, "second_label": sec}
-            m = _measures(arts, [s for s, _ in _label(raws, sec)])
+        for sec, rep, spread in itertools.product(
+            GRID["second_label"], GRID["repetition_min_count"], GRID["repetition_spread"]
+        ):
+            if spread and not rep:
+                continue
+            settings = {"si_threshold": t, "merge_gap": gap, "second_label": sec,
+                        "repetition_min_count": rep, "repetition_spread": spread}
+            m = _measures(arts, [s for s, _ in _label(detector, raws, settings)])
             if best is None or _objective(m) > best[0]:
                 best = (_objective(m), settings, m)
     assert best is not None

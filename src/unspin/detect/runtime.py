@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,11 @@ STRIDE = WINDOW - 32
 BATCH = 8
 EDGE_CHARS = " \t\r\n.,:;"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm-ptc"
-DEFAULT_DECODING = {"si_threshold": 0.5, "merge_gap": 1, "second_label": 0.5, "platt_a": 1.0, "platt_b": 0.0}
+DEFAULT_DECODING = {
+    "si_threshold": 0.5, "merge_gap": 1, "second_label": 0.5, "platt_a": 1.0, "platt_b": 0.0,
+    "repetition_min_count": 0, "repetition_spread": 0,
+}
+REPETITION_FLOOR = 0.5
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -181,18 +186,66 @@ class Detector:
         z = self.decoding["platt_a"] * math.log(raw / (1 - raw)) + self.decoding["platt_b"]
         return 1.0 / (1.0 + math.exp(-z))
 
-    def spans(self, text: str, view: TokenView | None = None) -> list[Span]:
-        """Technique spans end to end: the top technique of each decoded span, plus
-        any other technique that is also likely enough (overlapping spans)."""
-        view = view or self.token_view(text)
-        out: list[Span] = []
-        second = self.decoding["second_label"]
-        for r in self.raw_spans(text, view):
+    def label_spans(
+        self, text: str, raws: list[RawSpan], settings: dict[str, float] | None = None
+    ) -> list[tuple[int, int, str, float]]:
+        """(start, end, technique, raw score) for decoded spans.
+
+        Each span gets its most likely technique, plus any other technique whose
+        probability reaches `second_label` (so spans of different techniques can
+        share a range). With `repetition_min_count` > 0, a span whose words occur at
+        least that often in the article is also labelled Repetition, and with
+        `repetition_spread` the other occurrences become Repetition spans too: a
+        window cannot see an earlier use of a phrase, the whole text can.
+        """
+        s = {**self.decoding, **(settings or {})}
+        second = s["second_label"]
+        min_count = int(s.get("repetition_min_count", 0))
+        out: list[tuple[int, int, str, float]] = []
+        rep = TECHNIQUE_IDS.index("Repetition")
+        low = text.lower() if min_count else ""
+        for r in raws:
             order = np.argsort(-r.tech)
+            chosen: list[int] = []
             for rank, k in enumerate(order[:3]):
-                p = float(r.tech[k])
-                if rank > 0 and p < second:
+                if rank > 0 and r.tech[k] < second:
                     break
-                out.append(Span(r.start, r.end, TECHNIQUE_IDS[int(k)], round(self.confidence(r.si * p), 4), text[r.start : r.end]))
+                chosen.append(int(k))
+                out.append((r.start, r.end, TECHNIQUE_IDS[int(k)], r.si * float(r.tech[k])))
+            if not min_count:
+                continue
+            phrase = " ".join(low[r.start : r.end].split())
+            if len(phrase) < 3:
+                continue
+            hits = [m.start() for m in re.finditer(r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)", low)]
+            if len(hits) < min_count:
+                continue
+            score = r.si * max(float(r.tech[rep]), REPETITION_FLOOR)
+            if rep not in chosen:
+                out.append((r.start, r.end, "Repetition", score))
+            if s.get("repetition_spread", 0):
+                for h in hits:
+                    end = h + _match_len(low, h, phrase)
+                    if not (h < r.end and end > r.start):
+                        out.append((h, end, "Repetition", score * 0.9))
+        # identical (range, technique) pairs from two sources: keep the stronger
+        best: dict[tuple[int, int, str], float] = {}
+        for a, b, t, sc in out:
+            best[(a, b, t)] = max(sc, best.get((a, b, t), 0.0))
+        return [(a, b, t, sc) for (a, b, t), sc in best.items()]
+
+    def spans(self, text: str, view: TokenView | None = None) -> list[Span]:
+        """Technique spans end to end, with calibrated confidences."""
+        view = view or self.token_view(text)
+        out = [
+            Span(a, b, t, round(self.confidence(sc), 4), text[a:b])
+            for a, b, t, sc in self.label_spans(text, self.raw_spans(text, view))
+        ]
         out.sort(key=lambda s: (s.start, s.end, -s.confidence))
         return out
+
+
+def _match_len(low: str, at: int, phrase: str) -> int:
+    """Length in `low` from `at` of `phrase`, allowing any whitespace between words."""
+    m = re.match(re.escape(phrase).replace(r"\ ", r"\s+"), low[at:])
+    return m.end() if m else len(phrase)
