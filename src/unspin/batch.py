@@ -24,7 +24,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,6 +32,8 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
+
+import duckdb
 
 from unspin.article import Article, Result
 from unspin.errors import ModelError, UnspinError
@@ -242,12 +244,6 @@ class _NoProgress:
         pass
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    it = iter(records)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 class BatchRun:
     """One pass over a corpus: look up, dispatch, collect in order, write."""
 
@@ -343,7 +339,16 @@ class BatchRun:
         if not self.buffer:
             return
         t = time.perf_counter()
-        n = self.store.write_many(self.buffer)
+        try:
+            n = self.store.write_many(self.buffer)
+        except duckdb.Error:  # one unstorable result must not sink its neighbours: retry one by one
+            n = 0
+            for r in self.buffer:
+                try:
+                    n += self.store.write_many([r])
+                except duckdb.Error as e:
+                    self.store.record_error(r.article.id, r.article.url or r.article.id, f"cannot store: {_first_line(e)}")
+                    self.summary.errors += 1
         self.timings["write"] += time.perf_counter() - t
         self.summary.stored += n
         self.summary.skipped += len(self.buffer) - n

@@ -243,8 +243,8 @@ def _first_line(e: BaseException) -> str:
 
 def _open_error(path: Path, e: duckdb.Error) -> str:
     msg = str(e)
-    if "lock" in msg.lower():
-        return f"{path}: in use by another process (a DuckDB file takes one writer); wait for it to finish or close it"
     if "not a valid DuckDB database" in msg:
         return f"{path}: not a DuckDB results file"
+    if "Could not set lock" in msg or "Conflicting lock" in msg:
+        return f"{path}: in use by another process (a DuckDB file takes one writer); wait for it to finish or close it"
     return f"{path}: cannot open ({_first_line(e)})"

@@ -57,12 +57,12 @@ def _short(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def _open_binary(path: Path, gunzip: bool = True) -> IO[bytes]:
     try:
         raw: IO[bytes] = path.open("rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    if path.name.lower().endswith(".gz"):
+    if gunzip and path.name.lower().endswith(".gz"):
         return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
     return raw
 
@@ -255,7 +255,7 @@ class WarcFile(CorpusInput):
     def _responses(self) -> Iterator[tuple[Any, Any, int]]:
         from warcio.archiveiterator import ArchiveIterator
 
-        with _open_binary(self.path) as f:
+        with _open_binary(self.path, gunzip=False) as f:  # warcio reads per-record gzip itself
             it = ArchiveIterator(f)
             for rec in it:
                 if rec.rec_type != "response" or rec.http_headers is None:
@@ -269,9 +269,11 @@ class WarcFile(CorpusInput):
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
 
-        with _open_binary(self.path) as f:
+        with _open_binary(self.path, gunzip=False) as f:
             try:
-                for _ in ArchiveIterator(f):
+                for rec in ArchiveIterator(f):
+                    if not str(rec.format).startswith("warc"):  # warcio reads any text as an old ARC file
+                        raise InputError(f"{self.path}: not a WARC file (no WARC header)")
                     return
             except (ArchiveLoadFailed, OSError, EOFError, ValueError) as e:
                 raise InputError(f"{self.path}: not a WARC file ({_short(e)})") from None
@@ -282,18 +284,18 @@ class WarcFile(CorpusInput):
         try:
             for rec, it, ctype in self._responses():
                 url = rec.rec_headers.get_header("WARC-Target-URI")
+                body = rec.content_stream().read(MAX_BYTES + 1)  # before the offset: asking for it skips the body
                 origin = f"{self.path}@{it.get_record_offset()}"
-                yield self._record(rec, ctype, url, origin)
+                yield self._record(rec, body, ctype, url, origin)
         except (ArchiveLoadFailed, OSError, EOFError) as e:
             raise InputError(f"{self.path}: broken WARC file ({_short(e)})") from None
 
     @staticmethod
-    def _record(rec: Any, ctype: str, url: str | None, origin: str) -> Record:
+    def _record(rec: Any, body: bytes, ctype: str, url: str | None, origin: str) -> Record:
         try:
             status = int(rec.http_headers.get_statuscode() or 0)
             if not 200 <= status < 300:
                 return Record(origin, error=f"{origin}: HTTP status {status} for {url}", id=url or origin)
-            body = rec.content_stream().read(MAX_BYTES + 1)
             if len(body) > MAX_BYTES:
                 return Record(origin, error=f"{origin}: page over the size limit ({url})", id=url or origin)
             html = _decode_html(body, ctype, origin)

@@ -1,0 +1,247 @@
+"""`unspin batch` end to end: real subprocess runs, real DuckDB files, real worker processes, kill -9."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from unspin.batch import run_batch
+from unspin.load.corpus import Columns
+from unspin.store import Store, clash_id
+
+UNSPIN = [sys.executable, "-c", "from unspin.cli import main; main()"]
+OUTLETS = ["Gazette", "Courier", "Herald", "Tribune"]
+PLACES = ["Harbour Town", "Millbrook", "Eastcliff", "Northgate", "Riverside", "Oakham", "Westmere"]
+
+
+def story(i: int) -> tuple[str, str]:
+    """A short, distinct (title, body) pair: the same story told with different names and numbers."""
+    place = PLACES[i % len(PLACES)]
+    title = f"Reckless Council Betrays {place} With Bridge Scheme {i}"
+    body = (
+        f"The council of {place} voted on Tuesday to spend {i + 3} million on a new toll bridge. "
+        f"Critics called it a shameless giveaway to friends of the mayor. "
+        f"\"This bridge will destroy everything our grandparents built,\" said resident number {i}. "
+        "The mayor said the bridge will bring jobs to the east side."
+    )
+    return title, body
+
+
+def html_page(title: str, body: str) -> str:
+    paras = "".join(f"<p>{s.strip()}.</p>" for s in body.split(". ") if s.strip())
+    return (f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>{title}</h1>{paras}</article><footer>Copyright</footer></body></html>")
+
+
+def write_jsonl(path: Path, n: int, start: int = 0, repeat: int = 1, **keys: str) -> None:
+    k = {"text": "text", "id": "id", "title": "title", **keys}
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(start, start + n):
+            title, body = story(i)
+            f.write(json.dumps({k["id"]: f"j{i}", k["title"]: title, k["text"]: " ".join([body] * repeat)}) + "\n")
+
+
+def cli(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*UNSPIN, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "COLUMNS": "120"})
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def assert_consistent(db: Path) -> None:
+    """Every stored article is whole: its span/sentence rows match its counts and slice back into its text."""
+    assert query(db, "SELECT count(*) - count(DISTINCT hash || model_version) FROM articles") == [(0,)]
+    bad = query(db, """
+        SELECT a.id FROM articles a
+        LEFT JOIN (SELECT article_id, count(*) n FROM spans GROUP BY ALL) s ON s.article_id = a.id
+        LEFT JOIN (SELECT article_id, count(*) n FROM sentences GROUP BY ALL) t ON t.article_id = a.id
+        WHERE coalesce(s.n, 0) <> a.n_spans OR coalesce(t.n, 0) <> a.n_sentences""")
+    assert bad == []
+    orphans = query(db, "SELECT count(*) FROM spans WHERE article_id NOT IN (SELECT id FROM articles)")
+    assert orphans == [(0,)]
+    for aid, rj in query(db, "SELECT id, result_json FROM articles"):
+        d = json.loads(rj)
+        assert d["article"]["id"] == aid
+        text = d["article"]["text"]
+        for s in d["spans"]:
+            assert text[s["start"]:s["end"]] == s["text"]
+        for start, end, span_text in query(db, f"SELECT start, \"end\", text FROM spans WHERE article_id = '{aid}'"):
+            assert text[start:end] == span_text
+
+
+@pytest.fixture()
+def mixed_corpus(tmp_path: Path) -> tuple[list[Path], int, list[str]]:
+    """Every input kind, with custom column names, plus bad records; returns inputs, good count, args."""
+    d = tmp_path / "folder"
+    (d / "sub").mkdir(parents=True)
+    for i in range(2):
+        t, b = story(i)
+        (d / f"t{i}.txt").write_text(f"{t}\n\n{b}\n", encoding="utf-8")
+    t, b = story(2)
+    (d / "sub" / "h2.html").write_text(html_page(t, b), encoding="utf-8")
+    (d / "empty.txt").write_text("\n", encoding="utf-8")  # a bad article: no text
+    jl = tmp_path / "news.jsonl"
+    write_jsonl(jl, 3, start=3, text="body", id="doc", title="headline")
+    with jl.open("a", encoding="utf-8") as f:
+        f.write("{broken json\n")
+    cs = tmp_path / "news.csv"
+    with cs.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["doc", "headline", "body", "paper", "day", "link"])
+        for i in range(6, 9):
+            t, b = story(i)
+            w.writerow([f"c{i}", t, b, OUTLETS[i % 4], f"2024-03-0{i - 5}", f"https://ex.org/c{i}"])
+    wa = tmp_path / "crawl.warc.gz"
+    with wa.open("wb") as f:
+        ww = WARCWriter(f, gzip=True)
+        for i in range(9, 11):
+            t, b = story(i)
+            hh = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            ww.write_record(ww.create_warc_record(f"https://news.example.org/{i}", "response",
+                                                  payload=io.BytesIO(html_page(t, b).encode()), http_headers=hh))
+    args = ["--text-column", "body", "--id-column", "doc", "--title-column", "headline",
+            "--outlet-column", "paper", "--published-column", "day", "--url-column", "link"]
+    return [d, jl, cs, wa], 11, args
+
+
+def test_cli_reads_every_input_kind_and_is_idempotent(tmp_path: Path, mixed_corpus) -> None:
+    inputs, good, args = mixed_corpus
+    db = tmp_path / "out.duckdb"
+    r = cli("batch", *inputs, "--db", db, "--workers", "2", *args)
+    assert r.returncode == 0, r.stderr
+    assert f"13 read, {good} stored, 0 already stored, 2 errors" in r.stderr
+    ids = sorted(x[0] for x in query(db, "SELECT id FROM articles"))
+    warc_ids = sorted(x[0] for x in query(db, "SELECT id FROM articles WHERE url LIKE 'https://news.example.org/%'"))
+    assert len(warc_ids) == 2 and all(len(w) == 16 for w in warc_ids)  # WARC pages: content-hash ids
+    assert sorted(set(ids) - set(warc_ids)) == ["c6", "c7", "c8", "j3", "j4", "j5", "sub/h2", "t0", "t1"]
+    assert query(db, "SELECT outlet, CAST(published AS VARCHAR), url FROM articles WHERE id = 'c7'") == [
+        ("Tribune", "2024-03-02", "https://ex.org/c7")]
+    titles = dict(query(db, "SELECT id, title FROM articles"))
+    for i, aid in [(0, "t0"), (2, "sub/h2"), (4, "j4"), (8, "c8")]:
+        assert titles[aid] == story(i)[0]
+    errors = dict(query(db, "SELECT input, id FROM errors"))
+    assert errors == {str(inputs[0] / "empty.txt"): "empty", f"{inputs[1]}:4": f"{inputs[1]}:4"}
+    assert_consistent(db)
+    stamp = query(db, "SELECT id, analysed_at FROM articles ORDER BY id")
+
+    again = cli("batch", *inputs, "--db", db, *args)
+    assert again.returncode == 0, again.stderr
+    assert f"13 read, 0 stored, {good} already stored, 2 errors" in again.stderr
+    assert query(db, "SELECT id, analysed_at FROM articles ORDER BY id") == stamp  # nothing analysed twice
+    assert query(db, "SELECT count(*) FROM errors") == [(2,)]
+
+
+def test_duplicate_texts_and_id_clashes_in_one_run(tmp_path: Path) -> None:
+    jl = tmp_path / "dups.jsonl"
+    t0, b0 = story(0)
+    t1, b1 = story(1)
+    rows = [{"id": "x", "title": t0, "text": b0}, {"id": "copy", "title": t0, "text": b0},
+            {"id": "x", "title": t1, "text": b1}]
+    jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "d.duckdb"
+    s = run_batch([jl], db, workers=1)
+    assert (s.read, s.stored, s.skipped, s.errors) == (3, 2, 1, 0)
+    with Store(db, read_only=True) as st:
+        ids = sorted(r[0] for r in st.connection.execute("SELECT id FROM articles").fetchall())
+        edited = st.get_result(ids[1])
+    assert ids[0] == "x" and ids[1].startswith("x~") and edited is not None
+    assert ids[1] == clash_id("x", edited.article.hash) and edited.article.title == t1
+
+
+def test_limit_reads_only_the_first_records(tmp_path: Path) -> None:
+    jl = tmp_path / "n.jsonl"
+    write_jsonl(jl, 5)
+    db = tmp_path / "l.duckdb"
+    s = run_batch([jl], db, workers=1, limit=2, columns=Columns())
+    assert (s.read, s.stored) == (2, 2)
+    assert sorted(r[0] for r in query(db, "SELECT id FROM articles")) == ["j0", "j1"]
+
+
+def test_bad_inputs_are_one_line_errors_and_keep_the_store(tmp_path: Path) -> None:
+    jl = tmp_path / "ok.jsonl"
+    write_jsonl(jl, 1)
+    db = tmp_path / "keep.duckdb"
+    assert cli("batch", jl, "--db", db, "--workers", "1").returncode == 0
+    before = query(db, "SELECT id, analysed_at FROM articles")
+    nocol = tmp_path / "nocol.csv"
+    nocol.write_text("id,content\n1,hello\n", encoding="utf-8")
+    cases = [
+        ([tmp_path / "missing.jsonl"], "no such file"),
+        ([nocol], "no 'text' column"),
+        ([jl, tmp_path / "x.parquet"], "no such file"),
+    ]
+    (tmp_path / "y.parquet").write_bytes(b"PAR1")
+    cases.append(([tmp_path / "y.parquet"], "unknown input kind"))
+    for inputs, msg in cases:
+        r = cli("batch", *inputs, "--db", db)
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and msg in lines[0], r.stderr
+    notdb = tmp_path / "notes.duckdb"
+    notdb.write_text("not a database\n" * 50)
+    r = cli("batch", jl, "--db", notdb)
+    assert r.returncode == 2 and "not a DuckDB results file" in r.stderr and "Traceback" not in r.stderr
+    assert query(db, "SELECT id, analysed_at FROM articles") == before
+
+
+def test_a_locked_store_is_a_one_line_error(tmp_path: Path) -> None:
+    jl = tmp_path / "ok.jsonl"
+    write_jsonl(jl, 1)
+    db = tmp_path / "busy.duckdb"
+    holder = duckdb.connect(str(db))  # this test process holds the write lock
+    try:
+        r = cli("batch", jl, "--db", db)
+    finally:
+        holder.close()
+    assert r.returncode == 2 and "in use by another process" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_resume_after_kill_9_loses_nothing_and_stores_nothing_twice(tmp_path: Path) -> None:
+    n = 120
+    jl = tmp_path / "many.jsonl"
+    write_jsonl(jl, n, repeat=3)  # ~100 words each: a run takes several seconds, so the kills land mid-run
+    db = tmp_path / "resume.duckdb"
+    rng = random.Random(7)
+    committed: dict[str, object] = {}
+    kills = 0
+    for _ in range(3):
+        proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2", "-q"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(1.5, 4.0))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole run, workers included: like a power cut
+            kills += 1
+        proc.wait()
+        if not db.exists():
+            continue
+        now = dict(query(db, "SELECT id, analysed_at FROM articles"))
+        assert all(now.get(k) == v for k, v in committed.items())  # nothing committed was lost or redone
+        committed = now
+        assert_consistent(db)
+    assert kills >= 2 and 0 < len(committed) < n
+    final = cli("batch", jl, "--db", db, "--workers", "2")
+    assert final.returncode == 0, final.stderr
+    rows = dict(query(db, "SELECT id, analysed_at FROM articles"))
+    assert sorted(rows) == sorted(f"j{i}" for i in range(n))
+    assert all(rows[k] == v for k, v in committed.items())
+    assert f"{n - len(committed)} stored, {len(committed)} already stored" in final.stderr
+    assert_consistent(db)

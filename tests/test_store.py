@@ -1,0 +1,156 @@
+"""The DuckDB results store on real files: schema, idempotency, id clashes, atomic writes, locks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from unspin.article import Article, ModelInfo, Result, Sentence, Span
+from unspin.errors import UnspinError
+from unspin.store import Store, clash_id
+
+TEXT = "Council Betrays Town\n\nThe reckless council betrayed everyone. The mayor said jobs will come.\n"
+
+
+def make_result(text: str = TEXT, article_id: str = "a1", version: str = "v1", published: str | None = None) -> Result:
+    art = Article(text=text, title=text.split("\n")[0], title_end=len(text.split("\n")[0]), id=article_id,
+                  source="Gazette", url="https://ex.org/a", published=published)
+    s1 = text.index("The reckless")
+    s2 = text.index("The mayor")
+    spans = [Span(s1 + 4, s1 + 12, "Loaded_Language", 0.9, text[s1 + 4:s1 + 12]),
+             Span(s1 + 21, s1 + 29, "Name_Calling,Labeling", 0.7, text[s1 + 21:s1 + 29])]
+    sentences = [Sentence(0, art.title_end, 0.1, True), Sentence(s1, s2 - 1, 0.8), Sentence(s2, len(text) - 1, 0.05)]
+    return Result(article=art, model=ModelInfo("test-model", version), spans=spans, sentences=sentences, score=0.42)
+
+
+def test_schema_is_created_idempotently_with_the_agreed_columns(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    with Store(db):
+        pass
+    with Store(db) as s:
+        cols = {t: [r[0] for r in s.connection.execute(f"DESCRIBE {t}").fetchall()]
+                for t in ("articles", "spans", "sentences", "errors")}
+    assert cols["articles"] == ["id", "hash", "model_version", "outlet", "url", "title", "published", "words", "score",
+                                "n_spans", "n_sentences", "n_flagged_sentences", "analysed_at", "result_json"]
+    assert cols["spans"] == ["article_id", "start", "end", "technique", "confidence", "text"]
+    assert cols["sentences"] == ["article_id", "idx", "start", "end", "score", "is_title"]
+    assert cols["errors"] == ["id", "input", "reason", "at"]
+
+
+def test_write_is_idempotent_and_rows_match_the_result(tmp_path: Path) -> None:
+    r = make_result(published="2024-03-05T08:00:00+01:00")
+    with Store(tmp_path / "r.duckdb") as s:
+        assert not s.seen(r.article.hash, "v1")
+        assert s.write(r) is True
+        assert s.write(r) is False
+        assert s.write_many([r, r]) == 0
+        assert s.seen(r.article.hash, "v1") and not s.seen(r.article.hash, "v2")
+        assert s.seen_many([r.article.hash, "0" * 64], "v1") == {r.article.hash}
+        row = s.connection.execute(
+            "SELECT id, hash, model_version, outlet, title, CAST(published AS VARCHAR), words, score, n_spans,"
+            " n_sentences, n_flagged_sentences FROM articles").fetchall()
+        assert row == [("a1", r.article.hash, "v1", "Gazette", "Council Betrays Town", "2024-03-05",
+                        r.article.words, 0.42, 2, 3, 1)]
+        spans = s.connection.execute('SELECT start, "end", text FROM spans ORDER BY start').fetchall()
+        assert [(a, b) for a, b, _ in spans] == [(sp.start, sp.end) for sp in r.spans]
+        assert all(TEXT[a:b] == t for a, b, t in spans)
+        sents = s.connection.execute('SELECT idx, start, "end", is_title FROM sentences ORDER BY idx').fetchall()
+        assert sents == [(0, 0, 20, True), (1, r.sentences[1].start, r.sentences[1].end, False),
+                         (2, r.sentences[2].start, r.sentences[2].end, False)]
+        back = s.get_result("a1")
+        assert back is not None and back.to_dict() == r.to_dict()
+        assert s.get_result("nope") is None
+
+
+def test_id_clash_with_different_text_keeps_both(tmp_path: Path) -> None:
+    first = make_result()
+    edited = make_result(TEXT.replace("everyone", "the whole town"))
+    with Store(tmp_path / "r.duckdb") as s:
+        assert s.write(first) and s.write(edited)
+        ids = sorted(r[0] for r in s.connection.execute("SELECT id FROM articles").fetchall())
+        assert ids == ["a1", clash_id("a1", edited.article.hash)]
+        got = s.get_result(clash_id("a1", edited.article.hash))
+        assert got is not None and "the whole town" in got.article.text
+        assert got.article.id == clash_id("a1", edited.article.hash)
+        n = s.connection.execute("SELECT count(*) FROM spans WHERE article_id = ?", [got.article.id]).fetchone()
+        assert n == (2,)
+        assert s.write(edited) is False  # and the edited text is not stored twice
+
+
+def test_new_model_version_replaces_the_old_analysis(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.duckdb") as s:
+        s.write(make_result(version="v1"))
+        newer = make_result(version="v2")
+        newer.spans = newer.spans[:1]
+        assert s.write(newer)
+        assert s.connection.execute("SELECT id, model_version, n_spans FROM articles").fetchall() == [("a1", "v2", 1)]
+        assert s.connection.execute("SELECT count(*) FROM spans").fetchone() == (1,)
+        assert s.connection.execute("SELECT count(*) FROM sentences").fetchone() == (3,)
+
+
+def test_a_failing_write_commits_nothing(tmp_path: Path) -> None:
+    good = make_result(article_id="good")
+    bad = make_result(TEXT + "More.", article_id="bad")
+    bad.spans = [Span(2**40, 2**40 + 1, "Loaded_Language", 0.5)]  # fails inside the transaction: INTEGER overflow
+    with Store(tmp_path / "r.duckdb") as s:
+        with pytest.raises(duckdb.Error):
+            s.write_many([good, bad])
+        assert s.count() == 0
+        assert s.connection.execute("SELECT count(*) FROM sentences").fetchone() == (0,)
+        assert s.write_many([good]) == 1
+
+
+def test_errors_are_recorded_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.duckdb") as s:
+        s.record_error("a9", "news.jsonl:9", "news.jsonl:9: no text in 'text'")
+        s.record_error("a9", "news.jsonl:9", "news.jsonl:9: no text in 'text'")
+        s.record_error("a10", "news.jsonl:10", "empty")
+        rows = s.connection.execute("SELECT id, input FROM errors ORDER BY id").fetchall()
+    assert rows == [("a10", "news.jsonl:10"), ("a9", "news.jsonl:9")]
+
+
+def test_read_only_sees_committed_rows(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    with Store(db) as s:
+        s.write(make_result())
+    with Store(db, read_only=True) as ro, Store(db, read_only=True) as ro2:
+        assert ro.count() == 1 == ro2.count()
+
+
+def test_locked_and_foreign_files_are_one_line_errors(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time, duckdb
+            con = duckdb.connect({str(db)!r})
+            print("ready", flush=True)
+            sys.stdin.readline()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        for ro in (False, True):
+            with pytest.raises(UnspinError, match="in use by another process") as e:
+                Store(db, read_only=ro)
+            assert "\n" not in str(e.value)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    time.sleep(0.1)
+    with Store(db) as s:  # free again once the other process is gone
+        assert s.count() == 0
+    text = tmp_path / "notes.duckdb"
+    text.write_text("hello, not a database\n" * 100)
+    with pytest.raises(UnspinError, match="not a DuckDB results file"):
+        Store(text)
+    with pytest.raises(UnspinError, match="no such results file"):
+        Store(tmp_path / "missing.duckdb", read_only=True)
