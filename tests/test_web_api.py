@@ -390,3 +390,104 @@ def test_serve_command_rejects_bad_options(cli, tmp_path: Path) -> None:
     assert out.returncode == 2 and out.stderr.decode().strip() == f"error: {tmp_path / 'missing.duckdb'}: no such database file"
     out = cli("serve", "--workers", "0")
     assert out.returncode == 2 and "--workers" in out.stderr.decode()
+
+
+# -- with a results store (--db) ------------------------------------------------------
+
+STORED = [
+    ("Harbour Gazette", "gz-1", DEMO),
+    ("Harbour Gazette", "gz-2", "Bridge vote delayed\n\nThe council delayed the vote again. Critics call it a disgrace and a betrayal.\n"),
+    ("Coast Courier", "cc-1", "Mayor defends plan\n\nThe mayor said the plan would bring jobs. Every true patriot supports it, he added.\n"),
+]
+
+
+@pytest.fixture(scope="module")
+def stored(analyzer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    from unspin.load.text import article_from_text
+    from unspin.store import Store
+
+    path = tmp_path_factory.mktemp("store") / "results.duckdb"
+    results = {}
+    for outlet, aid, text in STORED:
+        art = article_from_text(text, id=aid, source=outlet)
+        results[aid] = analyzer.analyze(art)
+    with Store(path) as store:
+        assert store.write_many(results.values()) == 3
+    return path, results
+
+
+@pytest.fixture(scope="module")
+def db_server(stored: tuple[Path, dict]) -> Iterator[str]:
+    with BackgroundServer(create_app(Settings(db=stored[0]))) as s:
+        yield s.url
+
+
+def test_stored_article_api(db_server: str, stored: tuple[Path, dict]) -> None:
+    for aid, result in stored[1].items():
+        r = httpx.get(f"{db_server}/api/articles/{aid}")
+        assert r.status_code == 200
+        assert r.json() == json.loads(result.to_json())
+    r = httpx.get(f"{db_server}/api/articles/nope")
+    assert r.status_code == 404 and r.json() == {"error": "no article with id 'nope' in the store"}
+    assert httpx.get(f"{db_server}/healthz").json()["store"] is True
+
+
+def test_stats_api_matches_the_library(db_server: str, stored: tuple[Path, dict]) -> None:
+    from unspin.stats import StatsFilter, compute_stats
+    from unspin.store import Store
+
+    r = httpx.get(f"{db_server}/api/stats")
+    assert r.status_code == 200
+    with Store(stored[0], read_only=True) as store:
+        assert r.json() == json.loads(json.dumps(compute_stats(store)))
+        only = compute_stats(store, StatsFilter(outlets=("coast courier",)), top=3)
+    assert r.json()["articles"] == 3
+    assert {o["outlet"] for o in r.json()["outlets"]} == {"Harbour Gazette", "Coast Courier"}
+    r = httpx.get(f"{db_server}/api/stats", params={"outlet": "coast courier", "top": 3})
+    assert r.json() == json.loads(json.dumps(only)) and r.json()["articles"] == 1
+    r = httpx.get(f"{db_server}/api/stats", params={"since": "2026-02-01", "until": "2026-01-01"})
+    assert r.status_code == 422 and "--since is after --until" in r.json()["error"]
+    assert httpx.get(f"{db_server}/api/stats", params={"since": "yesterday"}).status_code == 422
+
+
+def test_corpus_and_article_pages(db_server: str, stored: tuple[Path, dict]) -> None:
+    results = stored[1]
+    page = httpx.get(f"{db_server}/corpus")
+    assert page.status_code == 200
+    for aid in results:
+        assert f'href="/articles/{aid}"' in page.text
+    assert "Harbour Gazette" in page.text and "Coast Courier" in page.text
+    only = httpx.get(f"{db_server}/corpus", params={"outlet": "Coast Courier"}).text
+    assert 'href="/articles/cc-1"' in only and 'href="/articles/gz-1"' not in only
+    used = {s.technique for r in results.values() for s in r.spans}
+    for tech in used:
+        listed = httpx.get(f"{db_server}/corpus", params={"technique": tech}).text
+        articles = listed[listed.index('id="articles"'):]
+        for aid, r in results.items():
+            assert (f'href="/articles/{aid}"' in articles) == any(s.technique == tech for s in r.spans)
+    assert httpx.get(f"{db_server}/corpus", params={"technique": "Nonsense"}).status_code == 422
+    art = httpx.get(f"{db_server}/articles/gz-1")
+    assert art.status_code == 200
+    assert art.text.count('<mark class="span"') >= len(results["gz-1"].spans) > 0
+    assert 'href="/api/articles/gz-1"' in art.text
+    assert httpx.get(f"{db_server}/articles/nope").status_code == 404
+
+
+def test_store_held_by_a_writer_is_503(db_server: str, stored: tuple[Path, dict]) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from unspin.store import Store; s = Store(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+         str(stored[0])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        r = httpx.get(f"{db_server}/api/articles/gz-1")
+        assert r.status_code == 503
+        assert r.json()["error"].startswith("the article store is unavailable: ") and "in use" in r.json()["error"]
+        assert httpx.get(f"{db_server}/api/stats").status_code == 503
+        page = httpx.get(f"{db_server}/corpus")
+        assert page.status_code == 503 and "in use" in page.text and "Traceback" not in page.text
+    finally:
+        writer.communicate("", timeout=30)
+    assert httpx.get(f"{db_server}/api/articles/gz-1").status_code == 200
