@@ -121,11 +121,7 @@ def story_table(story: dict[str, Any]) -> Table:
     table.add_column("techniques", overflow="fold")
     table.add_column("headline", overflow="fold")
     for o in story["outlets"]:
-        mix = Text()
-        for k, (tech, n) in enumerate(o["techniques"].items()):
-            if k:
-                mix.append(", ")
-            mix.append(Text(f"{BY_ID[tech].name if tech in BY_ID else tech} {n}"))
+        mix = Text("\n".join(f"{BY_ID[t].name if t in BY_ID else t} {n}" for t, n in o["techniques"].items()))
         heads = Text("\n".join(a["title"] or a["id"] for a in o["articles"]))
         table.add_row(
             Text(o["outlet"]), str(len(o["articles"])), f"{o['mean_score']:.3f}", f"{o['spans_per_1k_words']:.2f}",
