@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -43,6 +44,11 @@ class AnalysisService:
         """Blocking: load the input, analyse it. Runs in the pool."""
         article = build_article(req, self.settings.max_text_chars, self.settings.allow_private_urls)
         return apply_min_confidence(self.analyzer.analyze(article), req.min_confidence)
+
+    def analyze_request_json(self, req: AnalyzeRequest) -> bytes:
+        """Blocking: the Result JSON as bytes, encoded in the pool so the event loop stays free."""
+        d = self.analyze_request(req).to_dict()
+        return json.dumps(d, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()

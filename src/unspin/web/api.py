@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from unspin.techniques import TECHNIQUES
 from unspin.web.requests import AnalyzeRequest
@@ -23,11 +23,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/analyze", responses=ERRORS, summary="Analyse one article",
              response_description="The Result JSON (schema_version, model, article, score, spans, sentences, sourcing).")
-async def analyze(req: AnalyzeRequest, request: Request) -> JSONResponse:
+async def analyze(req: AnalyzeRequest, request: Request) -> Response:
     """Give exactly one of `text`, `html` or `url`. Offsets in the answer are Python string
     indices into `article.text`, end exclusive."""
-    result = await request.app.state.service.analyze(req)
-    return JSONResponse(result.to_dict())
+    service = request.app.state.service
+    body = await service.run(service.analyze_request_json, req)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/api/techniques", summary="The 14 techniques unspin detects")

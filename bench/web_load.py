@@ -1,0 +1,158 @@
+"""Load test of `unspin serve`: many concurrent clients against one server, on loopback.
+
+Measures, in one run:
+1. the CLI's single-process throughput: the library's `Analyzer` analysing the
+   article in a loop, one process, one thread (what `unspin analyze` does per article);
+2. the server (started as `unspin serve` with its default settings unless told
+   otherwise) under CLIENTS concurrent clients posting the same ~1,000-word
+   article to /api/analyze for DURATION seconds: errors, p50/p95 latency and
+   throughput, and that throughput as a share of (1).
+
+    python bench/web_load.py [--duration 60] [--clients 50] [--cli-seconds 20] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+ARTICLE = Path(__file__).with_name("web_article.txt")
+console = Console(stderr=True)
+
+
+def cli_throughput(text: str, seconds: float) -> dict[str, float]:
+    """Articles per second of one Analyzer in one thread, after one warm-up run."""
+    from unspin.load.text import article_from_text
+    from unspin.pipeline import Analyzer
+
+    analyzer = Analyzer()
+    analyzer.analyze(article_from_text(text))
+    n, start = 0, time.perf_counter()
+    with Progress(TextColumn("CLI loop"), BarColumn(), TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("cli", total=seconds)
+        while (elapsed := time.perf_counter() - start) < seconds:
+            analyzer.analyze(article_from_text(text))
+            n += 1
+            bar.update(task, completed=min(elapsed, seconds))
+    elapsed = time.perf_counter() - start
+    return {"articles": n, "seconds": round(elapsed, 2), "per_s": n / elapsed, "latency_s": elapsed / n}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, extra: list[str]) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "unspin", "serve", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not start within 120 s")
+
+
+async def load(url: str, text: str, clients: int, duration: float, timeout: float) -> dict:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    payload = {"text": text}
+    stop_at = time.perf_counter() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as client:
+        async def one_client() -> None:
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post("/api/analyze", json=payload)
+                    ok = r.status_code == 200 and r.json()["article"]["text"] == text
+                    key = None if ok else f"HTTP {r.status_code}"
+                except httpx.HTTPError as e:
+                    key = type(e).__name__
+                if key is None:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors[key] = errors.get(key, 0) + 1
+
+        start = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(), console=console) as bar:
+            task = bar.add_task(f"{clients} clients", total=duration)
+            workers = [asyncio.create_task(one_client()) for _ in range(clients)]
+            while not all(w.done() for w in workers):
+                await asyncio.sleep(0.5)
+                bar.update(task, completed=min(time.perf_counter() - start, duration),
+                           description=f"{clients} clients, {len(latencies)} done, {sum(errors.values())} errors")
+            await asyncio.gather(*workers)
+        elapsed = time.perf_counter() - start
+    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
+    return {
+        "requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2), "per_s": len(latencies) / elapsed,
+        "p50_s": q[49], "p95_s": q[94], "max_s": max(latencies, default=float("nan")),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--cli-seconds", type=float, default=20.0, help="seconds of the single-process CLI loop")
+    ap.add_argument("--client-timeout", type=float, default=120.0)
+    ap.add_argument("--serve-args", default="", help="extra `unspin serve` options, e.g. '--workers 2' (default: none)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+
+    text = ARTICLE.read_text(encoding="utf-8")
+    console.print(f"article: {len(text.split())} words, {len(text)} characters; {os.cpu_count()} CPUs")
+    cli = cli_throughput(text, args.cli_seconds)
+    console.print(f"CLI, one process, one thread: {cli['per_s']:.2f} articles/s ({cli['latency_s'] * 1000:.0f} ms each)")
+
+    port = free_port()
+    proc = start_server(port, args.serve_args.split())
+    try:
+        web = asyncio.run(load(f"http://127.0.0.1:{port}", text, args.clients, args.duration, args.client_timeout))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+    ratio = web["per_s"] / cli["per_s"]
+    out = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "words": len(text.split()), "clients": args.clients, "serve_args": args.serve_args or "(defaults)",
+        "cli": cli, "web": web, "web_vs_cli": ratio,
+    }
+    print(f"errors: {sum(web['errors'].values())} {web['errors'] or ''}".rstrip())
+    print(f"requests: {web['requests']} in {web['seconds']:.1f} s")
+    print(f"latency: p50 {web['p50_s']:.2f} s, p95 {web['p95_s']:.2f} s, max {web['max_s']:.2f} s")
+    print(f"throughput: web {web['per_s']:.2f} articles/s, CLI single process {cli['per_s']:.2f} articles/s, "
+          f"web/CLI {ratio:.0%}")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
