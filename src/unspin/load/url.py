@@ -112,6 +112,8 @@ def fetch(
     deadline = time.monotonic() + max(timeout, TOTAL_TIMEOUT_S)
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"}) as client:
         for _ in range(MAX_REDIRECTS + 1):
+            if time.monotonic() > deadline:
+                raise FetchError(f"{current}: took longer than {max(timeout, TOTAL_TIMEOUT_S):g} s")
             address = check(current, allow_private)
             target, headers, extensions = current, {}, {}
             if address is not None:
