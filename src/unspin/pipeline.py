@@ -60,10 +60,8 @@ class Analyzer:
 
 
 def _sourcing_stage(result: Result) -> None:
-    try:
-        from unspin.sourcing import find_sourcing
-    except ImportError:  # the sourcing module is optional while it is being built
-        return
+    from unspin.sourcing import find_sourcing
+
     result.sourcing = find_sourcing(result.article)
 
 

@@ -1,0 +1,40 @@
+"""Sourcing: who says what in an article, and where its material comes from.
+
+`find_sourcing(article)` finds direct quotes and their speakers, indirect
+attributions, unnamed sources and the outlets the article relays or credits.
+Rules, not a model: each rule is a small function in the module for its
+element, documented in docs/sourcing.md together with the JSON form.
+"""
+
+from __future__ import annotations
+
+from unspin.article import Article
+from unspin.sourcing.anonymous import find_anonymous
+from unspin.sourcing.attributions import find_attributions
+from unspin.sourcing.events import find_events
+from unspin.sourcing.layout import Layout
+from unspin.sourcing.model import AnonymousSource, Attribution, ProvenanceItem, Quote, Sourcing, Summary
+from unspin.sourcing.names import find_people
+from unspin.sourcing.outlets import find_outlets
+from unspin.sourcing.provenance import find_provenance
+from unspin.sourcing.quotes import find_quotes
+from unspin.sourcing.speakers import SpeakerResolver, assign_speakers
+from unspin.sourcing.summary import summarise
+
+__all__ = ["find_sourcing", "Sourcing", "Quote", "Attribution", "AnonymousSource", "ProvenanceItem", "Summary"]
+
+
+def find_sourcing(article: Article) -> Sourcing:
+    text = article.text
+    layout = Layout(text)
+    spans = find_quotes(layout)
+    ranges = [(q.start, q.end) for q in spans]
+    people = find_people(text, layout.all_tokens, ranges + layout.headlines)
+    events = find_events(layout)
+    resolver = SpeakerResolver(layout, people, ranges, find_outlets(text))
+    quotes, cues = assign_speakers(layout, spans, events, resolver)
+    anonymous = find_anonymous(layout, events, ranges)
+    attributions = find_attributions(layout, events, cues, ranges, anonymous, resolver)
+    provenance = find_provenance(layout)
+    summary = summarise(text, quotes, attributions, anonymous, provenance)
+    return Sourcing(quotes, attributions, anonymous, provenance, summary)

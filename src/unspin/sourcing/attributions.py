@@ -1,0 +1,84 @@
+"""Indirect speech: which source is credited with which claim.
+
+Every reporting event outside quotations that is not a quotation's own cue
+becomes an attribution. The claim is the clause the verb reports: what follows
+"X said (that)", or what precedes a trailing ", the Kremlin confirmed" or
+", according to ...".
+"""
+
+from __future__ import annotations
+
+import re
+
+from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.layout import Layout, trim
+from unspin.sourcing.model import AnonymousSource, Attribution
+from unspin.sourcing.speakers import SpeakerResolver, within
+
+_THAT = re.compile(r"\s*(?:that\b|,)?\s*")
+_TOLD_OBJECT = re.compile(r"[^.;:!?]{0,60}?\bthat\b")
+_CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
+
+
+def _comma_before(text: str, sentence_start: int, pos: int) -> int | None:
+    """The comma that puts a source at the end of its clause ('..., the Kremlin confirmed')."""
+    k = pos
+    while k > sentence_start and text[k - 1] in " \u00a0":
+        k -= 1
+    return k - 1 if k > sentence_start and text[k - 1] == "," else None
+
+
+def _clause_follows(text: str, start: int, end: int) -> bool:
+    """Whether a clause (not just 'on Thursday' or a comma) follows the verb."""
+    rest = text[start:end].strip(" \u00a0")
+    return not rest.startswith(",") and len(rest.split()) >= 3
+
+
+def claim_span(layout: Layout, e: SpeechEvent) -> tuple[int, int]:
+    """The reported clause of an event, within its sentence."""
+    text = layout.text
+    sa, sb = layout.sentence_at(e.verb_start)
+    if e.form in ("inverted", "citing"):
+        return trim(text, sa, e.start, _CLAIM_CHARS) if e.start > sa else trim(text, e.end, sb, _CLAIM_CHARS)
+    if e.form == "according_to":
+        if text[e.source_end : e.source_end + 1] == "," and e.start == sa:
+            return trim(text, e.source_end, sb, _CLAIM_CHARS)
+        return trim(text, sa, e.start, _CLAIM_CHARS)
+    start = e.verb_end
+    if e.verb in ("told", "tells", "tell"):
+        m = _TOLD_OBJECT.match(text, start, sb)
+        start = m.end() if m else sb  # 'told Reuters.' reports nothing after the verb
+    comma = _comma_before(text, sa, e.source_start)
+    if comma is not None and not _clause_follows(text, start, sb):
+        return trim(text, sa, comma, _CLAIM_CHARS)
+    m = _THAT.match(text, start, sb)
+    start = m.end() if m else start
+    a, b = trim(text, start, sb, _CLAIM_CHARS)
+    return (a, b) if b > a else trim(text, sa, sb, _CLAIM_CHARS)
+
+
+def find_attributions(
+    layout: Layout,
+    events: list[SpeechEvent],
+    cues: set[SpeechEvent],
+    quotes: list[tuple[int, int]],
+    anonymous: list[AnonymousSource],
+    resolver: SpeakerResolver,
+) -> list[Attribution]:
+    text = layout.text
+    out: list[Attribution] = []
+    for e in events:
+        if e in cues or e.framing or within(e.verb_start, quotes):
+            continue
+        ca, cb = claim_span(layout, e)
+        is_anon = any(a.start < e.source_end and e.source_start < a.end for a in anonymous)
+        sp = resolver.speaker(e)
+        named = not is_anon and not sp.anonymous and sp.name is not None
+        source = text[e.source_start : e.source_end]
+        resolved = sp.name if named and sp.name != source else None
+        out.append(Attribution(
+            start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
+            source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,
+            anonymous=is_anon or sp.anonymous, resolved=resolved,
+        ))
+    return out

@@ -1,0 +1,99 @@
+"""Tokens, sentences and paragraphs of an article, all as offsets into its text.
+
+The sourcing rules reason about words ("Ushakov", "said") and about where a
+sentence or paragraph starts, never about copies of the text, so every finding
+can point back into `Article.text`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+from unspin.segment import lines, split_line
+
+# Initialisms ("U.S."), words (with inner apostrophes and hyphens), or one mark.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’\-]*|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def bare(self) -> str:
+        """The word without a possessive ending."""
+        for suffix in ("'s", "’s"):
+            if self.text.endswith(suffix):
+                return self.text[: -len(suffix)]
+        return self.text
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+class Layout:
+    """Paragraphs and sentences of one text, with lookups by offset."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paragraphs: list[tuple[int, int]] = lines(text)
+        self.sentences: list[tuple[int, int]] = [s for a, b in self.paragraphs for s in split_line(text, a, b)]
+        self._sent_starts = [a for a, _ in self.sentences]
+        self._para_starts = [a for a, _ in self.paragraphs]
+
+    @cached_property
+    def headlines(self) -> list[tuple[int, int]]:
+        """Paragraphs in Title Case (a headline or a standfirst), where capitals say nothing about names."""
+        out = []
+        for a, b in self.paragraphs:
+            words = [t for t in tokens(self.text, a, b) if t.is_word and len(t.text) > 3]
+            if len(words) >= 3 and sum(t.is_cap for t in words) >= 0.7 * len(words):
+                out.append((a, b))
+        return out
+
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect_right(self._sent_starts, pos) - 1)
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        return self.sentences[self.sentence_index(pos)] if self.sentences else (0, len(self.text))
+
+    def paragraph_index(self, pos: int) -> int:
+        return max(0, bisect_right(self._para_starts, pos) - 1)
+
+    def paragraph_at(self, pos: int) -> tuple[int, int]:
+        return self.paragraphs[self.paragraph_index(pos)] if self.paragraphs else (0, len(self.text))
+
+    @cached_property
+    def all_tokens(self) -> list[Token]:
+        return tokens(self.text)
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        return tokens(self.text, start, end)
+
+
+def trim(text: str, start: int, end: int, chars: str = " \t\r\n\u00a0,;:") -> tuple[int, int]:
+    """Shrink [start, end) past the given characters at both ends."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end

@@ -1,0 +1,118 @@
+"""What the sourcing stage finds, as plain dataclasses with a stable JSON form.
+
+Every element carries `start`/`end` (str indices into `Article.text`, end
+exclusive) and `text == article.text[start:end]`; the JSON form is documented in
+docs/sourcing.md because DuckDB rows and the web app store it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation, marks included; `parts` are its pieces when it runs across paragraphs."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None = None  # the named source, full name when the article gives one
+    role: str | None = None
+    speaker_start: int | None = None  # where the speaker is mentioned for this quote ("he", "Ushakov")
+    speaker_end: int | None = None
+    speaker_text: str | None = None
+    cue: str | None = None  # the reporting verb ("said", "told", "according to")
+    how: str | None = None  # which rule gave the speaker: after, before, context, pronoun, carried
+    anonymous: bool = False  # the speaker is an unnamed source ("a senior diplomat said")
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["parts"] = [list(p) for p in self.parts]
+        return d
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Indirect speech: a source, its reporting verb and the claim it is credited with."""
+
+    start: int
+    end: int
+    text: str  # the source and verb ("the Kremlin confirmed", "According to the Post piece")
+    source: str
+    source_start: int
+    source_end: int
+    verb: str
+    claim_start: int
+    claim_end: int
+    claim: str
+    named: bool  # the source names a person, body or outlet
+    anonymous: bool  # the source is unnamed ("officials", "sources familiar with")
+    resolved: str | None = None  # the full name behind a pronoun or short name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AnonymousSource:
+    start: int
+    end: int
+    text: str
+    kind: str  # unnamed_marker, familiar_with, anonymity_clause, unnamed_group, impersonal, vague_reports
+    in_quote: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ProvenanceItem:
+    start: int
+    end: int
+    text: str
+    outlet: str
+    kind: str  # source_line, credit_line, originally_published, dateline, relayed_outlet
+    credit: str | None = None  # a credit line's full credit ("Khalil Ashawi / Reuters")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Summary:
+    text_chars: int
+    quoted_chars: int
+    quoted_share: float
+    quotes: int
+    quotes_with_speaker: int
+    named_attributions: int
+    anonymous_attributions: int
+    other_attributions: int
+    anonymous_sources: int
+    named_sources: list[str]
+    distinct_named_sources: int
+    outlets: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    quotes: list[Quote]
+    attributions: list[Attribution]
+    anonymous_sources: list[AnonymousSource]
+    provenance: list[ProvenanceItem]
+    summary: Summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quotes": [q.to_dict() for q in self.quotes],
+            "attributions": [a.to_dict() for a in self.attributions],
+            "anonymous_sources": [a.to_dict() for a in self.anonymous_sources],
+            "provenance": [p.to_dict() for p in self.provenance],
+            "summary": self.summary.to_dict(),
+        }

@@ -1,0 +1,199 @@
+"""Who speaks each quotation: the reporting event next to it, resolved to a full name.
+
+A quote's speaker comes from the event right after it ('," Ushakov said'),
+right before it ('told journalists: "'), or, for a partial quote inside
+indirect speech, the nearest event earlier in its sentence. A pronoun resolves
+to the first person named in the closest earlier sentence (the subject, as a
+rule, rather than whoever was mentioned last); a short name or a role ('the
+aide') resolves through the registry of people named earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.layout import Layout, Token
+from unspin.sourcing.lexicon import ANONYMOUS_NOUNS, DETERMINERS, LEADING_PREPOSITIONS, PRONOUNS, ROLE_NOUNS
+from unspin.sourcing.model import Quote
+from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
+from unspin.sourcing.outlets import OutletMention
+from unspin.sourcing.quotes import QuoteSpan
+
+_AFTER_GAP = re.compile(r"[\s,—–-]*")
+_BEFORE_GAP = re.compile(r"[\s,]*(?:that\s*)?|[^.!?\n\"“”]{0,60}[:,]\s*")
+_PRONOUN_LOOKBACK = 6  # sentences
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who an event's source phrase names."""
+
+    name: str | None
+    role: str | None
+    start: int
+    end: int
+    anonymous: bool = False
+    how: str = ""
+
+
+def within(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+class SpeakerResolver:
+    def __init__(self, layout: Layout, people: People, quote_ranges: list[tuple[int, int]],
+                 outlets: list[OutletMention] | None = None) -> None:
+        self.layout = layout
+        self.text = layout.text
+        self.people = people
+        self.quotes = quote_ranges
+        self.outlets = outlets or []
+
+    def _person_in_run(self, toks: list[Token], i: int, j: int, before: int) -> tuple[Person, Token, Token] | None:
+        k, j = split_title(toks, i, j)
+        name = strip_honorific(toks[k:j])
+        if not name:
+            return None
+        if is_full_name(name):
+            full = " ".join(t.text for t in name)
+            known = self.people.resolve(full)
+            return (known or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
+        if len(name) == 1:
+            known = self.people.resolve(name[0].bare, before)
+            if known:
+                return known, name[0], name[0]
+        return None
+
+    def first_person(self, start: int, end: int, before: int) -> tuple[Person, Token, Token] | None:
+        """The first person named in [start, end), outside quotations."""
+        toks = [t for t in self.layout.tokens_in(start, end) if not within(t.start, self.quotes)]
+        for i, j in capital_runs(self.text, toks):
+            hit = self._person_in_run(toks, i, j, before)
+            if hit:
+                return hit
+        return None
+
+    def resolve_pronoun(self, pos: int) -> Person | None:
+        """The subject of the closest earlier sentence that names a person."""
+        k = self.layout.sentence_index(pos)
+        sents = self.layout.sentences
+        for n in range(k - 1, max(-1, k - 1 - _PRONOUN_LOOKBACK), -1):
+            a, b = sents[n]
+            hit = self.first_person(a, min(b, pos), pos)
+            if hit:
+                return hit[0]
+        return None
+
+    def speaker(self, e: SpeechEvent) -> Speaker:
+        """Resolve an event's source phrase to a named person or body, or mark it anonymous."""
+        toks = self.layout.tokens_in(e.source_start, e.source_end)
+        words = [t for t in toks if t.is_word]
+        if len(words) == 1 and words[0].low in PRONOUNS:
+            person = self.resolve_pronoun(e.source_start)
+            if person:
+                return Speaker(person.name, person.role, words[0].start, words[0].end, how="pronoun")
+            return Speaker(None, None, words[0].start, words[0].end, how="pronoun")
+        for i, j in capital_runs(self.text, toks):
+            hit = self._person_in_run(toks, i, j, e.source_start)
+            if hit:
+                person, first, last = hit
+                return Speaker(person.name, person.role, first.start, last.end, how="name")
+        for o in self.outlets:
+            if e.source_start <= o.start < e.source_end:
+                return Speaker(o.name, None, o.start, o.end, how="outlet")
+        head = self._head(words)
+        if head is not None and head.low in ANONYMOUS_NOUNS:
+            return Speaker(None, None, e.source_start, e.source_end, anonymous=True, how="anonymous")
+        proper = [t for t in words if t.is_cap and t.low not in DETERMINERS and t.low not in ANONYMOUS_NOUNS]
+        if proper and not (len(proper) == 1 and proper[0] is words[0] and proper[0].low in _COMMON_STARTS):
+            first = proper[0]
+            return Speaker(self.text[first.start : e.source_end], None, first.start, e.source_end, how="body")
+        if head is not None and head.low in ROLE_NOUNS:
+            person = self.people.by_role(head.low, e.source_start)
+            if person:
+                return Speaker(person.name, person.role, e.source_start, e.source_end, how="role")
+        anonymous = head is not None and head.low in ANONYMOUS_NOUNS
+        return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+
+    @staticmethod
+    def _head(words: list[Token]) -> Token | None:
+        pre: list[Token] = []
+        for n, t in enumerate(words):
+            if n > 0 and t.low in LEADING_PREPOSITIONS:
+                break
+            pre.append(t)
+        return pre[-1] if pre else None
+
+
+# Capitalised only because they open a sentence ("Police said").
+_COMMON_STARTS = {"police", "prosecutors", "officials", "sources", "critics", "experts", "analysts", "diplomats",
+                  "residents", "witnesses", "authorities", "investigators", "doctors", "researchers", "scientists"}
+
+
+def _same_sentence(layout: Layout, a: int, b: int) -> bool:
+    return layout.sentence_index(a) == layout.sentence_index(b) and "\n" not in layout.text[a:b]
+
+
+def cue_after(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> SpeechEvent | None:
+    for e in events:
+        if (e.start >= q.end and _AFTER_GAP.fullmatch(layout.text, q.end, e.start)
+                and _same_sentence(layout, q.end - 1, e.start)):
+            return e
+    return None
+
+
+def cue_before(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> SpeechEvent | None:
+    best = None
+    for e in events:
+        if e.end <= q.start and _same_sentence(layout, e.start, q.start):
+            if _BEFORE_GAP.fullmatch(layout.text, e.end, q.start) and not e.framing:
+                best = e
+    return best
+
+
+def context_event(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> SpeechEvent | None:
+    best = None
+    for e in events:
+        if e.verb_end <= q.start and _same_sentence(layout, e.start, q.start):
+            best = e
+    return best
+
+
+def assign_speakers(
+    layout: Layout, spans: list[QuoteSpan], events: list[SpeechEvent], resolver: SpeakerResolver
+) -> tuple[list[Quote], set[SpeechEvent]]:
+    """Quotes with speakers, and the events that serve as a quote's own cue (not separate attributions)."""
+    ranges = [(q.start, q.end) for q in spans]
+    outside = [e for e in events if not within(e.verb_start, ranges)]
+    text = layout.text
+    quotes: list[Quote] = []
+    cues: set[SpeechEvent] = set()
+    for q in spans:
+        how = None
+        event = cue_after(layout, q, outside)
+        if event is not None:
+            how = "after"
+        else:
+            event = cue_before(layout, q, outside)
+            how = "before" if event is not None else None
+        if event is not None:
+            cues.add(event)
+        else:
+            event = context_event(layout, q, outside)
+            how = "context" if event is not None else None
+        base = dict(start=q.start, end=q.end, text=text[q.start : q.end], parts=[tuple(p) for p in q.parts])
+        if event is not None:
+            sp = resolver.speaker(event)
+            quotes.append(Quote(**base, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
+                                speaker_text=text[sp.start : sp.end], cue=event.verb,
+                                how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous))
+            continue
+        prev = quotes[-1] if quotes else None
+        if prev is not None and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start):
+            quotes.append(Quote(**base, speaker=prev.speaker, role=prev.role, how="carried",
+                                anonymous=prev.anonymous))
+            continue
+        quotes.append(Quote(**base))
+    return quotes, cues
