@@ -45,6 +45,7 @@ FLUSH_EVERY = 64  # results per write transaction
 FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little work
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
+ACTOR_START_SECONDS = 180
 
 
 class BatchError(UnspinError):
@@ -69,6 +70,7 @@ class Summary:
     interrupted: bool = False
     seconds: float = 0.0
     model_seconds: float = 0.0  # summed over workers
+    engine: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,11 +135,15 @@ class AnalyzerActor:
     def analyse(self, article: Article) -> Outcome:
         return _analyse(self.analyzer, article)
 
+    def model_version(self) -> str:
+        return str(self.analyzer.model.version)
+
 
 # -- engines ------------------------------------------------------------------
 
 class Engine(Protocol):
     workers: int
+    description: str  # one line for the user: where the model runs
 
     def submit(self, article: Article) -> Future[Outcome]: ...
 
@@ -151,6 +157,7 @@ class LocalEngine:
         import multiprocessing
 
         self.workers = workers
+        self.description = f"{workers} local worker process{'es' if workers > 1 else ''}, 1 thread each"
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None,),
@@ -166,14 +173,16 @@ class LocalEngine:
 class RayEngine:
     """One Ray actor per worker; the driver (this process) still does all reading and writing."""
 
-    def __init__(self, workers: int | None, model_dir: Path | None, address: str | None) -> None:
+    def __init__(self, workers: int | None, model_dir: Path | None, address: str | None, version: str) -> None:
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        if not address:
+            # read when ray is imported: with it at 0 a single-machine cluster binds to 127.0.0.1, not the LAN
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         try:
             import ray
         except ImportError:
             raise BatchError("--engine ray needs Ray: pip install 'unspin[ray]'") from None
         self.ray = ray
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         try:
             if address:
                 ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
@@ -185,14 +194,32 @@ class RayEngine:
                 )
         except (ConnectionError, RuntimeError, ValueError) as e:
             raise BatchError(f"cannot start or reach Ray at {address or 'a local cluster'}: {_first_line(e)}") from None
+        cpus = int(ray.cluster_resources().get("CPU", 0))
         if workers is None:
-            workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+            workers = max(1, cpus)
+        if workers > cpus:
+            ray.shutdown()
+            raise BatchError(f"--workers {workers} is more than the {cpus} CPUs of the Ray cluster")
         self.workers = workers
         actor_cls = ray.remote(num_cpus=1, max_restarts=3)(AnalyzerActor)
         md = str(Path(model_dir).resolve()) if model_dir else None
         self.actors = [actor_cls.remote(md) for _ in range(workers)]
         self.load = [0] * workers
         self.lock = threading.Lock()
+        self._check_actors(version)
+        nodes = sorted({n["NodeManagerAddress"] for n in ray.nodes() if n.get("Alive")})
+        self.description = f"Ray: {workers} actors on {len(nodes)} node{'s' if len(nodes) > 1 else ''} ({', '.join(nodes)})"
+
+    def _check_actors(self, version: str) -> None:
+        """Every actor must load the same model version as the driver, or idempotency would break."""
+        try:
+            versions = self.ray.get([a.model_version.remote() for a in self.actors], timeout=ACTOR_START_SECONDS)
+        except Exception as e:  # GetTimeoutError, RayActorError: the model or the package is missing on a node
+            self.close()
+            raise BatchError(f"Ray workers did not start: {_first_line(e)}") from None
+        if any(v != version for v in versions):
+            self.close()
+            raise BatchError(f"Ray workers load model version(s) {sorted(set(versions))}, this machine {version!r}")
 
     def submit(self, article: Article) -> Future[Outcome]:
         with self.lock:
@@ -213,11 +240,13 @@ class RayEngine:
         self.ray.shutdown()
 
 
-def make_engine(kind: str, workers: int | None, model_dir: Path | None, ray_address: str | None) -> Engine:
+def make_engine(
+    kind: str, workers: int | None, model_dir: Path | None, ray_address: str | None, version: str
+) -> Engine:
     if kind == "local":
         return LocalEngine(workers or default_workers(), model_dir)
     if kind == "ray":
-        return RayEngine(workers, model_dir, ray_address)
+        return RayEngine(workers, model_dir, ray_address, version)
     raise BatchError(f"unknown engine {kind!r}; use local or ray")
 
 
@@ -387,12 +416,13 @@ def run_batch(
     version = model_version(model_dir)
     records: Iterable[Record] = corpus if limit is None else islice(corpus, limit)
     with Store(db) as store:
-        eng = make_engine(engine, workers, model_dir, ray_address)
+        eng = make_engine(engine, workers, model_dir, ray_address, version)
         cancel = True
         try:
             with _progress(progress_factory) as progress:
                 _count_in_background(corpus, limit, progress)
                 summary = BatchRun(store, eng, version, progress).run(records)
+            summary.engine = eng.description
             cancel = summary.interrupted
         finally:
             eng.close(cancel=cancel)

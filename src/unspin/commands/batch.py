@@ -100,6 +100,6 @@ def register(app: typer.Typer) -> None:
             if summary.interrupted:
                 console.print(f"interrupted: {line}; run the same command again to resume", highlight=False)
                 raise typer.Exit(130)
-            console.print(line, highlight=False)
+            console.print(f"{line}  [{summary.engine}]", highlight=False, markup=False)
             if summary.errors:
                 console.print(f"see the errors table: SELECT * FROM errors  (duckdb {db})", highlight=False)
