@@ -145,7 +145,9 @@ def _merge(found: list[Found]) -> list[Found]:
 
 def find_anonymous(layout: Layout, events: list[SpeechEvent], quotes: list[tuple[int, int]]) -> list[AnonymousSource]:
     text, toks = layout.text, layout.all_tokens
-    found = (unnamed_markers(text, toks) + familiar_with(text, toks) + anonymity_clauses(text, toks)
-             + impersonal(text, toks) + unnamed_groups(layout, events))
+    found = _merge(unnamed_markers(text, toks) + familiar_with(text, toks) + anonymity_clauses(text, toks)
+                   + impersonal(text, toks))
+    # a bare group ('officials said') adds only where no more specific rule already found the source
+    found += [g for g in unnamed_groups(layout, events) if not any(g[0] < b and a < g[1] for a, b, _ in found)]
     return [AnonymousSource(a, b, text[a:b], kind, any(qa <= a < qb for qa, qb in quotes))
             for a, b, kind in _merge(found)]

@@ -17,6 +17,7 @@ from unspin.sourcing.speakers import SpeakerResolver, within
 
 _THAT = re.compile(r"\s*(?:that\b|,)?\s*")
 _TOLD_OBJECT = re.compile(r"[^.;:!?]{0,60}?\bthat\b")
+_RELATIVE = re.compile(r",\s*(?:which|who)\b[^,]*,")
 _CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
 
 
@@ -38,11 +39,14 @@ def claim_span(layout: Layout, e: SpeechEvent) -> tuple[int, int]:
     """The reported clause of an event, within its sentence."""
     text = layout.text
     sa, sb = layout.sentence_at(e.verb_start)
+    if e.form == "citing" and text[e.source_end : e.source_end + 1] == ",":  # 'which cites X, <claim>'
+        return trim(text, e.source_end + 1, sb, _CLAIM_CHARS)
     if e.form in ("inverted", "citing"):
         return trim(text, sa, e.start, _CLAIM_CHARS) if e.start > sa else trim(text, e.end, sb, _CLAIM_CHARS)
     if e.form == "according_to":
         if text[e.source_end : e.source_end + 1] == "," and e.start == sa:
-            return trim(text, e.source_end, sb, _CLAIM_CHARS)
+            rel = _RELATIVE.match(text, e.source_end, sb)  # ', which cites ..., ' belongs to the source
+            return trim(text, rel.end() if rel else e.source_end, sb, _CLAIM_CHARS)
         return trim(text, sa, e.start, _CLAIM_CHARS)
     start = e.verb_end
     if e.verb in ("told", "tells", "tell"):
@@ -75,7 +79,7 @@ def find_attributions(
         sp = resolver.speaker(e)
         named = not is_anon and not sp.anonymous and sp.name is not None
         source = text[e.source_start : e.source_end]
-        resolved = sp.name if named and sp.name != source else None
+        resolved = sp.name if named and sp.name and sp.name.lower() not in source.lower() else None
         out.append(Attribution(
             start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
             source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,

@@ -65,6 +65,8 @@ class Layout:
         """Paragraphs in Title Case (a headline or a standfirst), where capitals say nothing about names."""
         out = []
         for a, b in self.paragraphs:
+            if self.text[b - 1] in ".!?\"”’":  # headlines carry no full stop
+                continue
             words = [t for t in tokens(self.text, a, b) if t.is_word and len(t.text) > 3]
             if len(words) >= 3 and sum(t.is_cap for t in words) >= 0.7 * len(words):
                 out.append((a, b))

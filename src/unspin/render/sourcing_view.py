@@ -1,0 +1,88 @@
+"""The sourcing section of the terminal view: who is quoted, who is credited, who is unnamed, what is relayed.
+
+It reads the plain dict form (`Sourcing.to_dict()`), so a `Result` loaded back
+from JSON or DuckDB renders the same as a fresh one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from unspin.article import Result
+
+_WIDTH = 90
+
+
+def _short(s: str, width: int = _WIDTH) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def sourcing_dict(result: Result) -> dict[str, Any] | None:
+    s = result.sourcing
+    if s is None:
+        return None
+    return s.to_dict() if hasattr(s, "to_dict") else s
+
+
+def summary_line(s: dict[str, Any]) -> Text:
+    m = s["summary"]
+    line = Text("Sourcing  ", style="bold")
+    line.append(f"{m['quoted_share']:.0%} of the text quoted · {m['quotes']} quotes "
+                f"({m['quotes_with_speaker']} with a named speaker) · {m['named_attributions']} named / "
+                f"{m['anonymous_attributions']} anonymous attributions · {m['distinct_named_sources']} named sources")
+    if m["outlets"]:
+        line.append(" · relies on: " + ", ".join(m["outlets"]), style="bold yellow")
+    return line
+
+
+def quotes_table(s: dict[str, Any]) -> Table:
+    t = Table(title="Quotes", show_lines=False, expand=True)
+    t.add_column("speaker", ratio=2)
+    t.add_column("quote", ratio=5)
+    for q in s["quotes"]:
+        who = q["speaker"] or ("(unnamed source)" if q["anonymous"] else "(no speaker)")
+        if q["role"]:
+            who += f"\n{q['role']}"
+        t.add_row(Text(who, style="" if q["speaker"] else "dim"), Text(_short(q["text"])))
+    return t
+
+
+def attributions_table(s: dict[str, Any]) -> Table:
+    t = Table(title="Attributions (indirect speech)", expand=True)
+    t.add_column("source", ratio=2)
+    t.add_column("verb")
+    t.add_column("claim", ratio=4)
+    for a in s["attributions"]:
+        src = a["source"] + (f" → {a['resolved']}" if a["resolved"] else "")
+        style = "red" if a["anonymous"] else "" if a["named"] else "dim"
+        t.add_row(Text(_short(src, 50), style=style), Text(a["verb"]), Text(_short(a["claim"], 80)))
+    return t
+
+
+def render_sourcing_terminal(result: Result, console: Console) -> None:
+    s = sourcing_dict(result)
+    if s is None:
+        return
+    console.print(summary_line(s))
+    if s["quotes"]:
+        console.print(quotes_table(s))
+    if s["attributions"]:
+        console.print(attributions_table(s))
+    if s["anonymous_sources"]:
+        console.print(Text("Unnamed sources", style="bold"))
+        for a in s["anonymous_sources"]:
+            where = " (inside a quote)" if a["in_quote"] else ""
+            console.print(Text(f"  • {_short(a['text'], 80)}  [{a['kind']}]{where}"), highlight=False)
+    if s["provenance"]:
+        t = Table(title="Provenance", expand=True)
+        t.add_column("outlet")
+        t.add_column("kind")
+        t.add_column("text", ratio=3)
+        for p in s["provenance"]:
+            t.add_row(Text(p["outlet"]), Text(p["kind"]), Text(_short(p["text"], 70)))
+        console.print(t)

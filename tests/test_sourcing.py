@@ -1,0 +1,301 @@
+"""Sourcing rules, one phenomenon per test, on passages written for these tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unspin.load.text import article_from_text
+from unspin.sourcing import Sourcing, find_sourcing
+
+DATA = Path(__file__).parent / "data" / "sourcing" / "passages.jsonl"
+
+# Same phenomena as a relayed state-media story: a columnist's report, an aide quoted by
+# pronoun and by short name, unnamed officials, a photo credit and a source line.
+RELAYED = (
+    "Envoy Races to Close Port Deal Before Handover\n\n"
+    "The outgoing envoy has doubled his calls to Moscow, the Kremlin confirmed, backing a report that he "
+    "wants a deal before the new cabinet is sworn in.\n\n"
+    "The report, by Evening Ledger columnist Marko Vist,\u00a0says\u00a0the envoy fears the next cabinet will "
+    "stand\u00a0“squarely with the port cartel.”\n\n"
+    "© Dora Penn / Reuters\n\n"
+    "Kremlin aide Ilya Dorov confirmed that the envoy had called his counterpart Sergei Malin many times.\n\n"
+    "“There have never been so many calls about one issue – the port,”\u00a0he told journalists. Dorov declined "
+    "to say whether there was progress.\n\n"
+    "According to the Ledger piece, which cites four unnamed US officials with knowledge of the talks, the "
+    "envoy wants a local truce. The report says other states were brought in.\n\n"
+    "“Officials acknowledge that the envoy has no authority to pressure anyone,”\u00a0Vist wrote.\n\n"
+    "“We will wait for the new team to take their seats,”Dorov said.\n\n\n"
+    "Source: RT"
+)
+
+
+def sourcing(text: str) -> Sourcing:
+    return find_sourcing(article_from_text(text))
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in sourcing(text).quotes]
+
+
+def assert_slices(text: str, s: Sourcing) -> None:
+    d = s.to_dict()
+    for key in ("quotes", "attributions", "anonymous_sources", "provenance"):
+        for el in d[key]:
+            assert text[el["start"] : el["end"]] == el["text"], (key, el)
+    for q in d["quotes"]:
+        if q["speaker_start"] is not None:
+            assert text[q["speaker_start"] : q["speaker_end"]] == q["speaker_text"]
+    for a in d["attributions"]:
+        assert text[a["source_start"] : a["source_end"]] == a["source"]
+        assert text[a["claim_start"] : a["claim_end"]] == a["claim"]
+
+
+# --- the relayed story, end to end ------------------------------------------------------------
+
+def test_relayed_story_quotes_and_speakers():
+    s = sourcing(RELAYED)
+    got = {q.text[:20]: (q.speaker, q.role) for q in s.quotes}
+    assert got == {
+        "“squarely with the p": ("Marko Vist", "Evening Ledger columnist"),
+        "“There have never be": ("Ilya Dorov", "Kremlin aide"),
+        "“Officials acknowled": ("Marko Vist", "Evening Ledger columnist"),
+        "“We will wait for th": ("Ilya Dorov", "Kremlin aide"),
+    }
+    pronoun = next(q for q in s.quotes if q.text.startswith("“There"))
+    assert pronoun.speaker_text == "he" and pronoun.cue == "told"
+    assert_slices(RELAYED, s)
+
+
+def test_relayed_story_anonymous_and_provenance():
+    s = sourcing(RELAYED)
+    anon = [a.text for a in s.anonymous_sources]
+    assert any(a.startswith("four unnamed US officials") for a in anon)
+    officials = next(a for a in s.anonymous_sources if a.text.startswith("Officials acknowledge"))
+    assert officials.in_quote
+    prov = {(p.outlet, p.kind) for p in s.provenance}
+    assert ("RT", "source_line") in prov
+    assert ("Reuters", "credit_line") in prov
+    assert ("Evening Ledger", "relayed_outlet") in prov
+    ledger_piece = [p for p in s.provenance if p.text == "Ledger"]
+    assert ledger_piece and ledger_piece[0].outlet == "Evening Ledger"
+    credit = next(p for p in s.provenance if p.kind == "credit_line")
+    assert credit.text == "© Dora Penn / Reuters" and credit.credit == "Dora Penn / Reuters"
+    assert s.summary.outlets == ["Evening Ledger", "Reuters", "RT"]
+
+
+def test_relayed_story_attributions():
+    s = sourcing(RELAYED)
+    by_text = {a.text: a for a in s.attributions}
+    kremlin = by_text["the Kremlin confirmed"]
+    assert kremlin.named and kremlin.claim.startswith("The outgoing envoy has doubled his calls")
+    piece = by_text["According to the Ledger piece"]
+    assert piece.resolved == "Evening Ledger" and piece.claim.startswith("the envoy wants a local truce")
+    cites = next(a for a in s.attributions if a.verb == "cites")
+    assert cites.anonymous and not cites.named
+    assert "The report says" in by_text
+    # a quote's own cue ("Vist wrote") is not repeated as an indirect attribution
+    assert not any(a.verb == "wrote" for a in s.attributions)
+
+
+# --- quotes ------------------------------------------------------------------------------------
+
+def test_straight_and_curly_quotes():
+    text = 'He said "yes" once. She said “no” twice.'
+    assert [q.text for q in sourcing(text).quotes] == ['"yes"', "“no”"]
+
+
+def test_quote_across_paragraphs():
+    text = ("Coach Ana Ruiz spoke after the game.\n\n“We were slow. We paid for it.\n\n"
+            "“Next week will be different,” Ruiz said.\n\nFans left early.")
+    (q,) = sourcing(text).quotes
+    assert q.text.startswith("“We were slow") and q.text.endswith("different,”")
+    assert len(q.parts) == 2 and q.speaker == "Ana Ruiz"
+    assert [text[a:b] for a, b in q.parts][1].startswith("“Next week")
+
+
+def test_straight_quote_across_paragraphs():
+    text = '"First part.\n\n"Second part," Ivo Bel said.'
+    (q,) = sourcing(text).quotes
+    assert q.text == text[: text.index(",") + 2] and q.speaker == "Ivo Bel"
+
+
+def test_inch_marks_and_apostrophes_are_not_quotes():
+    assert sourcing('The screen is 65" wide. It\'s the school\'s third one.').quotes == []
+
+
+def test_unclosed_quote_is_dropped():
+    assert sourcing("He said “this never ends.\n\nThe next paragraph is plain.").quotes == []
+
+
+# --- speaker patterns --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ("“We are ready,” Lena Marr said.", "Lena Marr"),
+        ('"We are ready," said Piet Oran, the harbour master.', "Piet Oran"),
+        ('"Rain is coming," according to Uma Selby, a forecaster.', "Uma Selby"),
+        ("Defence Minister Jan Holt told journalists: “The troops stay.”", "Jan Holt"),
+        ("“The budget is a fiction,” Rhea Dunn wrote in her column.", "Rhea Dunn"),
+        ('According to Tova Lind, the ombudsman, "the cells are cold."', "Tova Lind"),
+        ('Farm minister Iva Korb said: "We will pay."', "Iva Korb"),
+        ("“No comment,” the spokesman said.", None),
+    ],
+)
+def test_speaker_patterns(text, speaker):
+    (q,) = sourcing(text).quotes
+    assert q.speaker == speaker
+
+
+def test_pronoun_resolves_to_subject_not_last_name():
+    text = ("Ministry spokeswoman Ida Vance said that Minister Orlo met his counterpart Jean Morel.\n\n"
+            "“The meetings were useful,” she told reporters.")
+    (q,) = sourcing(text).quotes
+    assert q.speaker == "Ida Vance" and q.how == "after+pronoun"
+
+
+def test_short_name_resolves_to_full_name_and_role():
+    text = ("Presidential adviser Gennady Lom confirmed the visit.\n\nThe plane lands on Sunday.\n\n"
+            "“Everything is ready,” Lom said.")
+    (q,) = sourcing(text).quotes
+    assert (q.speaker, q.role, q.speaker_text) == ("Gennady Lom", "Presidential adviser", "Lom")
+
+
+def test_honorific_short_name():
+    text = "Energy Secretary Laura Finn spoke on Monday. “This is the end of an era,” Ms Finn added."
+    assert speakers(text)[0][1] == "Laura Finn"
+
+
+def test_following_quote_in_paragraph_keeps_speaker():
+    text = '"Taxes must fall," said Erik Vall. "Our firms are drowning."'
+    assert [s for _, s in speakers(text)] == ["Erik Vall", "Erik Vall"]
+
+
+def test_partial_quote_inside_indirect_speech():
+    text = 'The report, by Harbour Times columnist Olga Menn, says the port "ignored every warning."'
+    (q,) = sourcing(text).quotes
+    assert q.speaker == "Olga Menn" and q.how == "context"
+
+
+def test_anonymous_speaker():
+    (q,) = sourcing("“The talks are stuck,” a senior European diplomat said.").quotes
+    assert q.speaker is None and q.anonymous
+
+
+# --- anonymous sources -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, fragment, kind",
+    [
+        ("Three unnamed officials told the paper the swap is near.", "Three unnamed officials", "unnamed_marker"),
+        ("Sources familiar with the talks said it could happen soon.", "Sources familiar with the talks",
+         "familiar_with"),
+        ("One diplomat, who asked not to be named, said the list was disputed.",
+         "One diplomat, who asked not to be named", "anonymity_clause"),
+        ("A guard said, speaking on condition of anonymity, that the gate was open.",
+         "speaking on condition of anonymity", "anonymity_clause"),
+        ("Officials acknowledge that traffic has slowed.", "Officials acknowledge", "unnamed_group"),
+        ("It is understood that a second lane will open.", "It is understood", "impersonal"),
+        ("The army advanced, with latest reports saying the town fell.", "latest reports saying", "vague_reports"),
+    ],
+)
+def test_anonymous_patterns(text, fragment, kind):
+    found = sourcing(text).anonymous_sources
+    assert [(a.text, a.kind) for a in found] == [(fragment, kind)]
+
+
+def test_named_spokesman_is_not_anonymous():
+    s = sourcing("Spokesman Dmitry Pesk said the call went well.")
+    assert s.anonymous_sources == []
+    assert s.attributions[0].named
+
+
+# --- provenance --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "line, outlet, kind",
+    [
+        ("Source: TASS", "TASS", "source_line"),
+        ("© Petra Lund / AFP", "AFP", "credit_line"),
+        ("Photo: Mark Elm / Reuters", "Reuters", "credit_line"),
+        ("Photo credit: Anna Borg/EPA", "EPA", "credit_line"),
+        ("This article was originally published by the Lakeside Gazette.", "Lakeside Gazette",
+         "originally_published"),
+    ],
+)
+def test_source_and_credit_lines(line, outlet, kind):
+    text = f"Trains returned to the coast on Wednesday.\n\n{line}\n\nTickets will be refunded."
+    (p,) = sourcing(text).provenance
+    assert (p.text, p.outlet, p.kind) == (line, outlet, kind)
+
+
+def test_dateline_and_relayed_outlets():
+    text = ("VARNA (Reuters) - Police detained six people, a police spokesman told Reuters.\n\n"
+            "In an interview with the BBC, the mayor said the fans were to blame. "
+            "State broadcaster Rossiya 24 said the match would be replayed.")
+    got = [(p.text, p.outlet, p.kind) for p in sourcing(text).provenance]
+    assert got == [("(Reuters)", "Reuters", "dateline"), ("Reuters", "Reuters", "relayed_outlet"),
+                   ("BBC", "BBC", "relayed_outlet"), ("Rossiya 24", "Rossiya 24", "relayed_outlet")]
+
+
+# --- attributions ------------------------------------------------------------------------------
+
+def test_attribution_claims():
+    text = ("Moscow and Riga will reopen the crossing, the Kremlin confirmed on Thursday. "
+            "Kovac said that talks would resume. According to the ministry, the road is safe.")
+    got = [(a.source, a.verb, a.claim) for a in sourcing(text).attributions]
+    assert got == [
+        ("the Kremlin", "confirmed", "Moscow and Riga will reopen the crossing"),
+        ("Kovac", "said", "talks would resume"),
+        ("the ministry", "According to", "the road is safe"),
+    ]
+
+
+def test_negated_and_infinitive_verbs_are_not_attributions():
+    text = "Petrov did not say how long. Dorov declined to say whether it worked. He was told to leave."
+    assert sourcing(text).attributions == []
+
+
+def test_pronoun_attribution_resolves():
+    text = 'Farm minister Ilse Mart said: "We will pay." She added that payments start in May.'
+    (a,) = sourcing(text).attributions
+    assert a.source == "She" and a.resolved == "Ilse Mart" and a.named
+
+
+# --- negatives and invariants ------------------------------------------------------------------
+
+def test_plain_text_has_no_sourcing():
+    text = ("Autumn colours draw visitors to the valley\n\nThe maple forests turn red in October. "
+            "Hikers start from the village church and climb to the ridge.")
+    s = sourcing(text)
+    assert (s.quotes, s.attributions, s.anonymous_sources, s.provenance) == ([], [], [], [])
+    assert s.summary.quoted_share == 0 and s.summary.outlets == []
+
+
+def test_summary_counts():
+    s = sourcing(RELAYED)
+    m = s.summary
+    assert m.quotes == 4 and m.quotes_with_speaker == 4
+    assert m.quoted_chars == sum(q.end - q.start for q in s.quotes)
+    assert m.quoted_share == round(m.quoted_chars / len(RELAYED), 4)
+    assert {"Marko Vist", "Ilya Dorov"} <= set(m.named_sources)
+    assert m.distinct_named_sources == len(m.named_sources)
+    assert m.anonymous_sources == len(s.anonymous_sources)
+    assert m.anonymous_attributions >= 1
+
+
+def test_every_annotated_passage_slices_back():
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        s = sourcing(item["text"])
+        assert_slices(item["text"], s)
+        json.dumps(s.to_dict())  # the stored form is plain JSON
+
+
+def test_sourcing_handles_odd_input():
+    for text in ("“", '"', "x" * 5000, "“a”" * 200, "Source:", "©", "\n\n\n", "According to"):
+        s = sourcing(text)
+        assert_slices(text, s)
