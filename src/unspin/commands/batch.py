@@ -98,8 +98,8 @@ def register(app: typer.Typer) -> None:
             line = (f"{summary.read} read, {summary.stored} stored, {summary.skipped} already stored, "
                     f"{summary.errors} errors, in {summary.seconds:.1f}s -> {db}")
             if summary.interrupted:
-                console.print(f"interrupted: {line}; run the same command again to resume", highlight=False)
+                console.print(f"interrupted: {line}; run the same command again to resume", highlight=False, soft_wrap=True)
                 raise typer.Exit(130)
-            console.print(f"{line}  [{summary.engine}]", highlight=False, markup=False)
+            console.print(f"{line}  [{summary.engine}]", highlight=False, markup=False, soft_wrap=True)
             if summary.errors:
                 console.print(f"see the errors table: SELECT * FROM errors  (duckdb {db})", highlight=False)

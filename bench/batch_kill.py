@@ -1,0 +1,94 @@
+"""kill -9 at random moments, each followed by a resume: nothing committed is lost, nothing is stored twice.
+
+Each cycle starts `unspin batch` on the same corpus and database, waits a random
+time, then SIGKILLs the whole process group (driver and workers: a power cut).
+After every kill the database is opened read-only and checked:
+- every article seen committed before is still there with the same analysed_at
+  (not lost, not re-analysed);
+- no (hash, model_version) twice, and every article's span/sentence rows match its counts.
+A last run completes the corpus, and the final set is checked against the corpus.
+
+    .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 400] [--max-wait 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from batch_corpus import make_corpus  # noqa: E402
+
+CMD = [sys.executable, "-c", "from unspin.cli import main; main()", "batch"]
+
+
+def snapshot(db: Path) -> tuple[dict[str, object], int, int, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = dict(con.execute("SELECT id, analysed_at FROM articles").fetchall())
+        (dups,) = con.execute("SELECT count(*) - count(DISTINCT hash || model_version) FROM articles").fetchone()
+        (torn,) = con.execute("""
+            SELECT count(*) FROM articles a
+            LEFT JOIN (SELECT article_id, count(*) n FROM spans GROUP BY ALL) s ON s.article_id = a.id
+            LEFT JOIN (SELECT article_id, count(*) n FROM sentences GROUP BY ALL) t ON t.article_id = a.id
+            WHERE coalesce(s.n, 0) <> a.n_spans OR coalesce(t.n, 0) <> a.n_sentences""").fetchone()
+        (orphans,) = con.execute(
+            "SELECT count(*) FROM sentences WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()
+    finally:
+        con.close()
+    return rows, dups, torn, orphans
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kills", type=int, default=20)
+    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--max-wait", type=float, default=6.0)
+    ap.add_argument("--seed", type=int, default=2026)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as d:
+        corpus = make_corpus(Path(d) / "c.jsonl", args.articles, short=True)
+        db = Path(d) / "k.duckdb"
+        committed: dict[str, object] = {}
+        lost = dups_seen = torn_seen = 0
+        kills = 0
+        for cycle in range(args.kills):
+            proc = subprocess.Popen([*CMD, str(corpus), "--db", str(db), "-q"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            wait = rng.uniform(0.3, args.max_wait)
+            time.sleep(wait)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                kills += 1
+            proc.wait()
+            if not db.exists():
+                print(f"kill {cycle + 1:2d} at {wait:4.1f}s: before the database was created")
+                continue
+            rows, dups, torn, orphans = snapshot(db)
+            gone = [k for k, v in committed.items() if rows.get(k) != v]
+            lost += len(gone)
+            dups_seen += dups
+            torn_seen += torn + orphans
+            print(f"kill {cycle + 1:2d} at {wait:4.1f}s: {len(rows):4d} committed (+{len(rows) - len(committed)}), "
+                  f"lost {len(gone)}, duplicates {dups}, torn {torn + orphans}")
+            committed = rows
+        subprocess.run([*CMD, str(corpus), "--db", str(db), "-q"], check=True)
+        rows, dups, torn, orphans = snapshot(db)
+        lost += sum(1 for k, v in committed.items() if rows.get(k) != v)
+        missing = args.articles - len(rows)
+        print(f"{kills} kills; final: {len(rows)}/{args.articles} articles, {missing} missing, "
+              f"committed-then-lost {lost}, duplicates {dups_seen + dups}, torn {torn_seen + torn + orphans}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Where the time goes in a batch: reading, segmenting and writing against the model itself.
+
+Measured part by part on one process (one onnxruntime thread, as in a worker):
+- read: parse the JSONL corpus into Articles and hash each text (the driver's work);
+- segment: title and sentence segmentation;
+- model: the detect stage (tokenise, ONNX encoder, heads, decoding);
+- other stages (score, sourcing) are reported but are neither "model" nor overhead;
+- write: storing all Results in a fresh DuckDB file, 64 per transaction (the driver's work).
+Target: read + segment + write <= 10% of model.
+
+    .venv/bin/python bench/batch_parts.py [--articles 200] [--short]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from batch_corpus import make_corpus  # noqa: E402
+from unspin.article import Result  # noqa: E402
+from unspin.load.corpus import Corpus  # noqa: E402
+from unspin.pipeline import Analyzer  # noqa: E402
+from unspin.store import Store  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--short", action="store_true", help="~50-word articles instead of the full demo article")
+    args = ap.parse_args()
+    analyzer = Analyzer(threads=1)
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        corpus = make_corpus(work / "c.jsonl", args.articles, short=args.short)
+        t = time.perf_counter()
+        articles = []
+        for rec in Corpus([corpus]):
+            assert rec.article is not None
+            _ = rec.article.hash
+            articles.append(rec.article)
+        read = time.perf_counter() - t
+
+        stage_time: dict[str, float] = {}
+        results = []
+        analyzer.analyze(articles[0])  # warm-up: first-call allocations in onnxruntime
+        for a in articles:
+            r = Result(article=a, model=analyzer.model)
+            for stage in analyzer.stages:
+                name = getattr(stage, "__name__", type(stage).__name__).strip("_").removesuffix("_stage")
+                t = time.perf_counter()
+                stage(r)
+                stage_time[name] = stage_time.get(name, 0.0) + time.perf_counter() - t
+            results.append(r)
+
+        with Store(work / "parts.duckdb") as store:  # opened once per batch run: not counted
+            t = time.perf_counter()
+            for i in range(0, len(results), 64):
+                store.write_many(results[i:i + 64])
+            write = time.perf_counter() - t
+
+    n = len(articles)
+    words = sum(a.words for a in articles) / n
+    model = stage_time.get("detect", 0.0)
+    seg = stage_time.get("segment", 0.0)
+    print(f"{n} articles, {words:.0f} words each on average")
+    for name, sec in [("read+hash", read), *stage_time.items(), ("write", write)]:
+        print(f"  {name:<15} {sec:8.3f}s  {1000 * sec / n:7.2f} ms/article  {100 * sec / model:6.1f}% of model")
+    overhead = read + seg + write
+    print(f"read + segment + write = {overhead:.3f}s = {100 * overhead / model:.1f}% of model time (target <= 10%)")
+
+
+if __name__ == "__main__":
+    main()
