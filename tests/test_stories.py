@@ -12,7 +12,7 @@ from story_texts import BRIDGE, BRIDGE_LATER, FOOTBALL, OFF_TOPIC, RATES
 from unspin.errors import UnspinError
 from unspin.stats import compute_stats, open_results
 from unspin.store import Store
-from unspin.stories import StoryDoc, StoryOptions, group, tokens
+from unspin.stories import StoryDoc, StoryOptions, group, terms
 
 DAY = {"bridge": date(2024, 3, 5), "rates": date(2024, 3, 6), "football": date(2024, 3, 7)}
 
@@ -97,8 +97,9 @@ def test_planted_stories_recovered_in_a_larger_corpus() -> None:
     assert sorted(map(sorted, got)) == sorted(map(sorted, truth))
 
 
-def test_tokens_fold_case_plurals_and_stop_words() -> None:
-    assert tokens("The Commuters and a commuter, on TUESDAY: 4.5 percent") == ["commuter", "commuter", "percent"]
+def test_terms_fold_case_plurals_and_stop_words() -> None:
+    got = terms(["The Commuters and a commuter, on TUESDAY: 4.5 percent", "", "Zürich's Straße 2024"])
+    assert got == [["commuter", "commuter", "percent"], [], ["2024", "straße", "zürich"]]
 
 
 def test_bad_options() -> None:

@@ -9,19 +9,18 @@ least `min_shared_terms` terms and their dates are at most `window_days` apart.
 Linked articles are merged into stories (single linkage), as long as every two
 articles of a story stay within `window_days` of each other.
 
-Scaling: nothing compares all pairs. Candidate pairs come from an inverted index
-(term -> articles) restricted to the date window, built and scored with numpy in
-one vectorised pass; the text is read twice as a stream (document frequencies,
-then vectors), so memory holds `max_terms` numbers per article, not the corpus.
+Scaling: nothing compares all pairs, and no article text passes through Python.
+Tokenising, TF-IDF weighting and truncation run inside DuckDB (vectorised, on all
+cores, spilling to disk when needed); Python receives `max_terms` weights per
+article. Candidate pairs come from an inverted index (term -> articles) restricted
+to the date window, scored with numpy in chunks of bounded size.
 Articles without a date are compared only with other undated articles.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -32,7 +31,6 @@ import numpy as np
 from unspin.errors import UnspinError
 
 MIN_DF_CAP = 50  # `max_df` never drops a term that is in 50 articles or fewer
-_WORD = re.compile(r"[^\W_]{3,}")
 STOPWORDS = frozenset(
     """
     about above after again against all also although among and another any are around because been before
@@ -49,16 +47,42 @@ STOPWORDS = frozenset(
 )
 
 
-def tokens(text: str) -> list[str]:
-    """Content words: lowercased, 3+ letters or digits, stop words out, a plain plural `s` folded."""
-    out = []
-    for w in _WORD.findall(text.lower()):
-        if w in STOPWORDS:
-            continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
-    return out
+# Content words: lowercased runs of 3+ letters or digits, stop words out, a plain
+# plural `s` folded ("commuters" -> "commuter"). `{source}` has columns (idx, text).
+TERMS_SQL = r"""
+toks AS (SELECT idx, unnest(regexp_extract_all(lower(text), '[\pL\pN]{{3,}}')) AS w FROM {source}),
+terms AS (
+  SELECT idx, CASE WHEN length(w) > 4 AND suffix(w, 's') AND NOT suffix(w, 'ss') THEN left(w, length(w) - 1)
+                   ELSE w END AS t
+  FROM toks WHERE NOT list_contains($stop, w)
+)"""
+
+# Per article, its `$k` heaviest terms by (1 + ln tf) * (ln((1 + n) / (1 + df)) + 1), L2-normalised over
+# those k. Terms only one article uses count in its norm (it is about something of its own) but cannot
+# link it to anything, so only terms of df >= 2 come back. Terms in too many articles are dropped first.
+VECTORS_SQL = """
+WITH {terms},
+tf AS (SELECT idx, t, count(*) AS c FROM terms GROUP BY ALL),
+df AS (SELECT t, count(*) AS df FROM tf GROUP BY t),
+wt AS (
+  SELECT tf.idx, tf.t, df.df, (1 + ln(tf.c)) * (ln((1 + $n) / (1 + df.df)) + 1) AS w
+  FROM tf JOIN df USING (t) WHERE df.df <= greatest($max_df * $n, $min_cap)
+),
+kept AS (SELECT * FROM wt QUALIFY row_number() OVER (PARTITION BY idx ORDER BY w DESC, t) <= $k),
+normed AS (SELECT idx, t, df, w / sqrt(sum(w * w) OVER (PARTITION BY idx)) AS w FROM kept)
+SELECT idx, t, w FROM normed WHERE df >= 2"""
+
+
+def terms(texts: list[str]) -> list[list[str]]:
+    """The content words of each text (sorted, repeats kept), as story grouping sees them."""
+    con = duckdb.connect()
+    try:
+        con.register("texts", {"idx": np.arange(len(texts)), "text": np.array(texts, dtype=object)})
+        sql = "WITH " + TERMS_SQL.format(source="texts") + " SELECT idx, list(t ORDER BY t) FROM terms GROUP BY idx"
+        found = dict(con.execute(sql, {"stop": sorted(STOPWORDS)}).fetchall())
+    finally:
+        con.close()
+    return [found.get(i, []) for i in range(len(texts))]
 
 
 @dataclass(frozen=True)
@@ -109,42 +133,25 @@ class Story:
 class _Vectors:
     """Truncated, L2-normalised TF-IDF vectors in flat arrays (one row per kept term)."""
 
-    def __init__(self, docs: Iterable[StoryDoc], opts: StoryOptions) -> None:
-        df: Counter[str] = Counter()
-        n = 0
-        for d in docs:
-            df.update(set(tokens(d.text)))
-            n += 1
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, n: int, opts: StoryOptions) -> None:
         self.n = n
-        cap = max(opts.max_df * n, MIN_DF_CAP)  # in a small corpus a story's own words are in many articles
-        self.vocab: dict[str, int] = {t: i for i, t in enumerate(t for t, c in df.items() if 2 <= c <= cap)}
-        self.terms = list(self.vocab)
-        idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
-        doc_ids: list[int] = []
-        term_ids: list[int] = []
-        weights: list[float] = []
-        self.ids: list[str] = []
-        self.outlets: list[str] = []
-        self.dates: list[date | None] = []
-        self.titles: list[str] = []
-        for i, d in enumerate(docs):
-            self.ids.append(d.id)
-            self.outlets.append(d.outlet)
-            self.dates.append(d.published)
-            self.titles.append(d.title)
-            tf = Counter(tokens(d.text))
-            w = {t: (1.0 + math.log(c)) * idf[t] for t, c in tf.items()}
-            norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
-            kept = sorted((t for t in w if t in self.vocab), key=lambda t: (-w[t], t))[: opts.max_terms]
-            for t in kept:
-                doc_ids.append(i)
-                term_ids.append(self.vocab[t])
-                weights.append(w[t] / norm)
-        if len(self.ids) != n:
-            raise UnspinError("the articles changed while stories were being grouped; run again")
-        self.doc = np.asarray(doc_ids, dtype=np.int64)
-        self.term = np.asarray(term_ids, dtype=np.int64)
-        self.weight = np.asarray(weights, dtype=np.float64)
+        params = {"stop": sorted(STOPWORDS), "n": n, "max_df": opts.max_df, "min_cap": MIN_DF_CAP,
+                  "k": opts.max_terms}
+        got = con.execute(VECTORS_SQL.format(terms=TERMS_SQL.format(source=source)), params).fetchnumpy()
+        self.doc = np.asarray(got["idx"], dtype=np.int64)
+        self.weight = np.asarray(got["w"], dtype=np.float64)
+        names, inverse = np.unique(np.asarray(got["t"], dtype=object), return_inverse=True)
+        self.terms: list[str] = [str(t) for t in names]
+        self.term = np.asarray(inverse, dtype=np.int64).reshape(-1)
+
+
+@dataclass
+class _Meta:
+    """What grouping needs besides the vectors, by document index."""
+
+    ids: list[str]
+    outlets: list[str]
+    dates: list[date | None]
 
 
 def _day_numbers(dates: list[date | None], window: int) -> np.ndarray:
@@ -197,11 +204,9 @@ def _edges(v: _Vectors, days: np.ndarray, opts: StoryOptions) -> tuple[np.ndarra
     return np.concatenate(lefts), np.concatenate(rights), np.concatenate(cosines)
 
 
-def group(docs: Iterable[StoryDoc], opts: StoryOptions | None = None) -> tuple[list[Story], list[str]]:
-    """Stories among `docs` (iterated twice). Returns the stories and the document ids by index."""
-    opts = opts or StoryOptions()
-    v = _Vectors(docs, opts)
-    days = _day_numbers(v.dates, opts.window_days)
+def cluster(v: _Vectors, meta: _Meta, opts: StoryOptions) -> list[Story]:
+    """Single-linkage merging of linked pairs, strongest first, never past the date window."""
+    days = _day_numbers(meta.dates, opts.window_days)
     left, right, cosine = _edges(v, days, opts)
     parent = list(range(v.n))
     lo_day = days.tolist()
@@ -231,58 +236,78 @@ def group(docs: Iterable[StoryDoc], opts: StoryOptions | None = None) -> tuple[l
     clusters: dict[int, list[int]] = {}
     for i in range(v.n):
         clusters.setdefault(find(i), []).append(i)
+    groups = [m for m in clusters.values() if len(m) >= 2 and len({meta.outlets[i] for i in m}) >= opts.min_outlets]
     stories = []
-    for members in clusters.values():
-        if len(members) < 2 or len({v.outlets[m] for m in members}) < opts.min_outlets:
-            continue
-        members.sort(key=lambda m: (-centrality[m], v.ids[m]))
-        dated = [v.dates[m] for m in members if v.dates[m] is not None]
-        stories.append(Story(members, _keywords(v, members), min(dated) if dated else None,
-                             max(dated) if dated else None))
-    stories.sort(key=lambda s: (-len({v.outlets[m] for m in s.members}), -len(s.members), s.first or date.max,
-                                v.ids[s.members[0]]))
-    return stories, v.ids
+    for members, keywords in zip(groups, _keywords(v, groups), strict=True):
+        members.sort(key=lambda m: (-centrality[m], meta.ids[m]))
+        dated = [meta.dates[m] for m in members if meta.dates[m] is not None]
+        stories.append(Story(members, keywords, min(dated) if dated else None, max(dated) if dated else None))
+    stories.sort(key=lambda s: (-len({meta.outlets[m] for m in s.members}), -len(s.members), s.first or date.max,
+                                meta.ids[s.members[0]]))
+    return stories
 
 
-def _keywords(v: _Vectors, members: list[int], k: int = 6) -> list[str]:
-    mask = np.isin(v.doc, members)
-    sums = np.bincount(v.term[mask], weights=v.weight[mask], minlength=len(v.terms))
-    seen = np.bincount(v.term[mask], minlength=len(v.terms))
-    sums = np.where(seen >= 2, sums, 0.0)  # only terms several members share
-    best = np.argsort(-sums, kind="stable")[:k]
-    return [v.terms[t] for t in best if sums[t] > 0]
+def group(docs: Sequence[StoryDoc], opts: StoryOptions | None = None) -> tuple[list[Story], list[str]]:
+    """Stories among in-memory documents. Returns the stories and the document ids by index."""
+    opts = opts or StoryOptions()
+    con = duckdb.connect()
+    try:
+        con.register("docs", {"idx": np.arange(len(docs)), "text": np.array([d.text for d in docs], dtype=object)})
+        v = _Vectors(con, "docs", len(docs), opts)
+    finally:
+        con.close()
+    meta = _Meta([d.id for d in docs], [d.outlet for d in docs], [d.published for d in docs])
+    return cluster(v, meta, opts), meta.ids
 
 
-class StoryDocs:
-    """The selected articles of a store as `StoryDoc`s, streamed anew on each iteration."""
+def group_store(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) -> tuple[list[Story], list[str]]:
+    """Stories among the articles of a store that `flt` selects; the text is read from `result_json`."""
+    from unspin.stats import selection
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, flt: Any, chunk: int = 2000) -> None:
-        from unspin.stats import selection
-
-        cte, self.params = selection(flt)
-        self.sql = f"""
+    cte, params = selection(flt)
+    cur = con.cursor()  # its own temp table, so concurrent callers do not collide
+    try:
+        cur.execute(f"""
+CREATE OR REPLACE TEMP TABLE story_docs AS
 WITH {cte}
-SELECT p.id, p.outlet, p.published, coalesce(p.title, ''),
-       coalesce(json_extract_string(a.result_json, '$.article.text'), p.title, '')
-FROM picked p JOIN articles a ON a.id = p.id
-ORDER BY p.published NULLS LAST, p.id"""
-        self.con = con
-        self.chunk = chunk
+SELECT row_number() OVER (ORDER BY published NULLS LAST, id) - 1 AS idx, id, outlet, published FROM picked""",
+                    params)
+        got = cur.execute("SELECT id, outlet, published FROM story_docs ORDER BY idx").fetchall()
+        meta = _Meta([r[0] for r in got], [r[1] for r in got], [r[2] for r in got])
+        source = """(SELECT s.idx, coalesce(json_extract_string(a.result_json, '$.article.text'), a.title, '') AS text
+  FROM story_docs s JOIN articles a ON a.id = s.id)"""
+        v = _Vectors(cur, source, len(meta.ids), opts)
+        cur.execute("DROP TABLE story_docs")
+    finally:
+        cur.close()
+    return cluster(v, meta, opts), meta.ids
 
-    def __iter__(self) -> Iterator[StoryDoc]:
-        cur = self.con.cursor()
-        try:
-            cur.execute(self.sql, self.params)
-            while rows := cur.fetchmany(self.chunk):
-                for r in rows:
-                    yield StoryDoc(id=r[0], outlet=r[1], published=r[2], title=r[3], text=r[4])
-        finally:
-            cur.close()
+
+def _keywords(v: _Vectors, groups: list[list[int]], k: int = 6) -> list[list[str]]:
+    """Each group's heaviest terms among those at least two of its members share, all groups at once."""
+    if not groups or v.doc.size == 0:
+        return [[] for _ in groups]
+    owner = np.full(v.n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        owner[members] = g
+    sel = owner[v.doc] >= 0
+    n_terms = len(v.terms)
+    key = owner[v.doc[sel]] * n_terms + v.term[sel]
+    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse.reshape(-1), weights=v.weight[sel])
+    ok = counts >= 2
+    uniq, sums = uniq[ok], sums[ok]
+    g_of, t_of = uniq // n_terms, uniq % n_terms
+    order = np.lexsort((t_of, -sums, g_of))
+    g_of, t_of = g_of[order], t_of[order]
+    starts = np.searchsorted(g_of, np.arange(len(groups)), side="left")
+    ends = np.searchsorted(g_of, np.arange(len(groups)), side="right")
+    return [[v.terms[t] for t in t_of[a:min(b, a + k)]] for a, b in zip(starts, ends, strict=True)]
 
 
 def story_report(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) -> list[dict[str, Any]]:
     """Stories as dicts: per story, its outlets side by side with their articles, scores and techniques."""
-    stories, ids = group(StoryDocs(con, flt), opts)
+    stories, ids = group_store(con, flt, opts)
     wanted = sorted({ids[m] for s in stories for m in s.members})
     if not wanted:
         return []
