@@ -95,7 +95,7 @@ TITLES = frozenset(
     commander chancellor ambassador prime deputy chief director coach judge justice pope king queen prince
     princess sheikh dr mr mrs ms miss professor prof rev father sir dame lord lady speaker spokesman spokeswoman
     state foreign defence defense interior energy health finance economy trade sergeant sgt lieutenant lt major
-    premier vice acting interim foreign affairs home treasury fm""".split()
+    premier vice acting interim foreign affairs home treasury fm head""".split()
 )
 HONORIFICS = frozenset("mr mrs ms miss dr sir".split())
 # Capitalised words that never belong to a person's name.
@@ -108,7 +108,8 @@ NON_NAME_WORDS = frozenset(
     group kremlin post times journal herald courier gazette tribune chronicle ledger telegraph observer independent
     guardian mirror express standard weekly daily review press television tv radio reuters source photo credit
     image picture copyright states kingdom republic arabia korea emirates africa america europe asia east west
-    north south city street road river lake sea ocean front opposition white senate congress parliament""".split()
+    north south city street road river lake sea ocean front opposition white senate congress parliament does did do
+    is are was were will would can could should has have had why yet so not no""".split()
 )
 NAME_PARTICLES = frozenset("al el bin ibn de da di du van von der den la le dos das del".split())
 

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout, Token
-from unspin.sourcing.lexicon import ANONYMOUS_NOUNS, DETERMINERS, LEADING_PREPOSITIONS, PRONOUNS, ROLE_NOUNS
+from unspin.sourcing.lexicon import (
+    ANONYMOUS_NOUNS,
+    DETERMINERS,
+    LEADING_PREPOSITIONS,
+    NON_NAME_WORDS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    SOURCE_NOUNS,
+    SPEECH_VERBS,
+)
 from unspin.sourcing.model import Quote
 from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
 from unspin.sourcing.outlets import OutletMention
@@ -36,6 +45,16 @@ class Speaker:
     end: int
     anonymous: bool = False
     how: str = ""
+
+
+def _name_like(t: Token) -> bool:
+    return t.is_cap and t.bare.lower() not in NON_NAME_WORDS and t.bare.lower() not in SOURCE_NOUNS
+
+
+def _title_case(quote: str) -> bool:
+    """A quoted title ('“Face the Nation”') rather than someone's words."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", quote) if len(w) > 3]
+    return bool(words) and len(words) <= 5 and all(w[0].isupper() for w in words)
 
 
 def within(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -64,6 +83,10 @@ class SpeakerResolver:
             known = self.people.resolve(name[0].bare, before)
             if known:
                 return known, name[0], name[0]
+            nxt = toks[j] if j < len(toks) else None
+            if (nxt is not None and _name_like(name[0])
+                    and (nxt.low in SPEECH_VERBS or nxt.low in ("has", "had"))):  # "Trump has said"
+                return Person(name[0].bare, None, name[0].start, name[0].end), name[0], name[0]
         return None
 
     def first_person(self, start: int, end: int, before: int) -> tuple[Person, Token, Token] | None:
@@ -181,11 +204,14 @@ def assign_speakers(
         if event is not None:
             cues.add(event)
         else:
-            event = context_event(layout, q, outside)
+            event = None if _title_case(q.text) else context_event(layout, q, outside)
             how = "context" if event is not None else None
         base = dict(start=q.start, end=q.end, text=text[q.start : q.end], parts=[tuple(p) for p in q.parts])
         if event is not None:
             sp = resolver.speaker(event)
+            if how == "context" and sp.how not in ("name", "pronoun", "role"):
+                # a partial quote inside a body's or outlet's report: too loose to name a speaker
+                sp = Speaker(None, None, sp.start, sp.end, anonymous=sp.anonymous, how=sp.how)
             quotes.append(Quote(**base, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
                                 speaker_text=text[sp.start : sp.end], cue=event.verb,
                                 how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous))
