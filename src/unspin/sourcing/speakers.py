@@ -204,7 +204,7 @@ def assign_speakers(
         if event is not None:
             cues.add(event)
         else:
-            event = None if _title_case(q.text) else context_event(layout, q, outside)
+            event = None if _title_case(text[q.start : q.end]) else context_event(layout, q, outside)
             how = "context" if event is not None else None
         base = dict(start=q.start, end=q.end, text=text[q.start : q.end], parts=[tuple(p) for p in q.parts])
         if event is not None:
