@@ -245,3 +245,24 @@ def test_resume_after_kill_9_loses_nothing_and_stores_nothing_twice(tmp_path: Pa
     assert all(rows[k] == v for k, v in committed.items())
     assert f"{n - len(committed)} stored, {len(committed)} already stored" in final.stderr
     assert_consistent(db)
+
+
+def test_an_input_broken_half_way_keeps_what_came_before(tmp_path: Path) -> None:
+    """A CSV that turns into undecodable bytes after 40 rows: what was read is stored, then a one-line error."""
+    cs = tmp_path / "half.csv"
+    with cs.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text", "notes"])
+        for i in range(40):
+            w.writerow([f"r{i}", " ".join(story(i)), "x" * 2500])  # notes: not analysed, pushes the bad bytes far
+    with cs.open("ab") as f:
+        f.write(b"r40,\"caf\xe9 \xff\xfe broken\",n\n")
+    db = tmp_path / "half.duckdb"
+    r = cli("batch", cs, "--db", db, "--workers", "2")
+    assert r.returncode == 2, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "unreadable CSV" in last and "Traceback" not in r.stderr
+    # the CSV reader decodes 8 KB blocks, so the rows sharing a block with the bad bytes are never read
+    ids = {x[0] for x in query(db, "SELECT id FROM articles")}
+    assert 30 <= len(ids) <= 40 and ids == {f"r{i}" for i in range(len(ids))}
+    assert_consistent(db)

@@ -293,20 +293,28 @@ class BatchRun:
         t0 = time.perf_counter()
         try:
             it = iter(records)
-            while True:
+            broken: UnspinError | None = None
+            while broken is None:
+                chunk: list[Record] = []
                 t = time.perf_counter()
-                chunk = list(islice(it, READ_CHUNK))
+                try:
+                    chunk.extend(islice(it, READ_CHUNK))
+                except UnspinError as e:  # an input broken half-way: finish what was read, then report it
+                    broken = e
                 self.timings["read"] += time.perf_counter() - t
-                if not chunk:
+                if not chunk and broken is None:
                     break
                 self._dispatch(chunk)
             while self.pending:
                 self._collect(block=True)
             self._flush()
-        except KeyboardInterrupt:
-            self.summary.interrupted = True
-            self._collect_finished()
-            self._flush()
+            if broken is not None:
+                raise broken
+        except BaseException as e:  # Ctrl-C, a lost worker pool, an input that breaks mid-way
+            self.summary.interrupted = isinstance(e, KeyboardInterrupt)
+            self._save_finished()
+            if not self.summary.interrupted:
+                raise
         finally:
             self.summary.seconds = time.perf_counter() - t0
             self.summary.timings = dict(self.timings)
@@ -356,13 +364,17 @@ class BatchRun:
         if len(self.buffer) >= FLUSH_EVERY or (self.buffer and time.monotonic() - self.last_flush >= FLUSH_SECONDS):
             self._flush()
 
-    def _collect_finished(self) -> None:
-        """After Ctrl-C: keep the results that are already back, in order, and drop the rest."""
-        while self.pending and self.pending[0].future.done():
-            self._collect(block=False)
+    def _save_finished(self) -> None:
+        """When stopping early: store the results already back (in order), drop the rest."""
+        try:
+            while self.pending and self.pending[0].future.done():
+                self._collect(block=False)
+        except BatchError:  # the pool is gone: what was collected so far is still written below
+            pass
         for p in self.pending:
             p.future.cancel()
         self.pending.clear()
+        self._flush()
 
     def _flush(self) -> None:
         if not self.buffer:
