@@ -34,6 +34,8 @@ def stats(
     story_window: Annotated[int, typer.Option(help="Most days between two articles of one story.")] = 3,
     story_min_outlets: Annotated[int, typer.Option(help="Show stories covered by at least this many outlets.")] = 2,
     story_min_shared: Annotated[int, typer.Option(help="Shared distinctive terms a link needs.")] = 3,
+    show_stories: Annotated[int, typer.Option(help="Stories shown in the terminal and the HTML report (files hold all).")]
+    = 20,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal tables (only the files asked for).")]
     = False,
 ) -> None:
@@ -48,6 +50,8 @@ def stats(
             outlets=tuple(outlet or ()), since=since.date() if since else None, until=until.date() if until else None,
             model_version=model_version,
         )
+        if show_stories < 0:
+            raise UnspinError("--show-stories must be 0 or more")
         opts = StoryOptions(threshold=story_threshold, window_days=story_window, min_outlets=story_min_outlets,
                             min_shared_terms=story_min_shared)
         err = Console(stderr=True)
@@ -56,10 +60,10 @@ def stats(
         if not quiet:
             from unspin.render.stats_terminal import render_stats_terminal
 
-            render_stats_terminal(result)
+            render_stats_terminal(result, max_stories=show_stories)
         elif not result["articles"]:
             err.print("no articles match" + (" the filter" if any(flt.to_dict().values()) else " (the store is empty)"))
-        _write_outputs(result, html, csv, parquet, json_out, err)
+        _write_outputs(result, html, csv, parquet, json_out, err, show_stories)
 
 
 def _write_text(path: Path, content: str) -> None:
@@ -70,11 +74,11 @@ def _write_text(path: Path, content: str) -> None:
 
 
 def _write_outputs(result: dict, html: Path | None, csv: Path | None, parquet: Path | None, json_out: Path | None,
-                   err) -> None:  # noqa: ANN001 - a rich Console
+                   err, show_stories: int) -> None:  # noqa: ANN001 - a rich Console
     if html is not None:
         from unspin.render.stats_html import render_stats_html
 
-        _write_text(html, render_stats_html(result))
+        _write_text(html, render_stats_html(result, max_stories=show_stories))
         err.print(f"wrote {html}")
     if json_out is not None:
         _write_text(json_out, json.dumps(result, indent=2, ensure_ascii=False))

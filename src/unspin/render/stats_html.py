@@ -22,7 +22,7 @@ from unspin.techniques import BY_ID, TECHNIQUE_IDS
 OUTLET_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
                   "#bcbd22", "#393b79")
 MAX_LINES = len(OUTLET_COLOURS)  # outlets drawn in the trend chart (the rest are in the tables)
-WIDTH = 640
+WIDTH = 420  # SVG units; the CSS caps the drawn width so text stays a readable size
 
 
 def technique_colour(technique: str) -> str:
@@ -34,48 +34,46 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}" if x < 100 else f"{x:.0f}"
 
 
-def _nice_max(x: float) -> float:
-    """A round upper bound for an axis (1, 2, 2.5 or 5 times a power of ten)."""
+def _nice_step(x: float) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) at least `x`."""
     if x <= 0:
         return 1.0
     p = 10 ** math.floor(math.log10(x))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 2, 2.5, 5):
         if x <= m * p:
             return m * p
-    return 10 * p  # pragma: no cover
+    return 10 * p
 
 
 def stacked_bars(rows: list[tuple[str, list[tuple[str, float]]]], unit: str) -> Markup:
     """Horizontal stacked bars, one per label, segments coloured by technique.
 
-    Labels sit above their bar rather than beside it, so long outlet names do not
-    squeeze the bars on a phone.
+    Labels and values are HTML beside a text-free SVG bar, so they keep their size on
+    a phone while the bar stretches to the width available.
     """
     if not rows:
         return Markup("")
-    top = _nice_max(max(sum(v for _, v in segs) for _, segs in rows))
-    bar_w = WIDTH - 70
-    row_h = 46
-    height = row_h * len(rows) + 6
-    out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-           f'aria-label="technique mix per outlet, {escape(unit)}">']
-    for i, (label, segs) in enumerate(rows):
-        y = i * row_h + 4
+    top = max(sum(v for _, v in segs) for _, segs in rows) or 1.0
+    out = ['<div class="bars">']
+    for label, segs in rows:
         total = sum(v for _, v in segs)
-        out.append(f'<text x="0" y="{y + 13}" class="lab">{escape(label)}</text>')
+        rects = []
         x = 0.0
         for tech, v in segs:
-            w = bar_w * v / top
+            w = 100 * v / top
             if w <= 0:
                 continue
             name = BY_ID[tech].name if tech in BY_ID else tech
-            out.append(
-                f'<rect x="{x:.1f}" y="{y + 18}" width="{w:.1f}" height="18" fill="{technique_colour(tech)}">'
-                f"<title>{escape(label)}: {escape(name)} {_fmt(v)} {escape(unit)}</title></rect>"
-            )
+            rects.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="10" fill="{technique_colour(tech)}">'
+                         f"<title>{escape(label)}: {escape(name)} {_fmt(v)} {escape(unit)}</title></rect>")
             x += w
-        out.append(f'<text x="{x + 4:.1f}" y="{y + 32}" class="val">{_fmt(total)}</text>')
-    out.append("</svg>")
+        out.append(
+            f'<div class="barrow"><div class="lab">{escape(label)}</div>'
+            f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+            f'aria-label="{escape(label)}: {_fmt(total)} {escape(unit)}">{"".join(rects)}</svg>'
+            f'<span class="val">{_fmt(total)}</span></div>'
+        )
+    out.append("</div>")
     return Markup("".join(out))
 
 
@@ -95,10 +93,12 @@ def line_chart(months: list[str], series: list[tuple[str, str, dict[str, float]]
     """Lines over months, one per (name, colour, {month: value}); a month without data breaks the line."""
     if not months or not series:
         return Markup("")
-    left, right, top_m, bottom = 46, 12, 10, 30
-    height = 250
+    left, right, top_m, bottom = 36, 8, 8, 24
+    height = 220
     plot_w, plot_h = WIDTH - left - right, height - top_m - bottom
-    top = _nice_max(max((v for _, _, vals in series for v in vals.values()), default=0.0))
+    step = _nice_step(max((v for _, _, vals in series for v in vals.values()), default=0.0) / 4)
+    n_ticks = max(1, math.ceil(max((v for _, _, vals in series for v in vals.values()), default=0.0) / step))
+    top = step * n_ticks
     n = len(months)
 
     def xy(k: int, v: float) -> tuple[float, float]:
@@ -107,13 +107,13 @@ def line_chart(months: list[str], series: list[tuple[str, str, dict[str, float]]
 
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="trend per month, '
            f'{escape(unit)}">']
-    for j in range(5):
-        v = top * j / 4
-        y = top_m + plot_h * (1 - j / 4)
+    for j in range(n_ticks + 1):
+        v = step * j
+        y = top_m + plot_h * (1 - j / n_ticks)
         out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" class="tick" text-anchor="end">{_fmt(v)}</text>')
-    step = max(1, math.ceil(n / 8))
-    for k in range(0, n, step):
+    every = max(1, math.ceil(n / 6))
+    for k in range(0, n, every):
         x, _ = xy(k, 0)
         out.append(f'<text x="{x:.1f}" y="{height - 10}" class="tick" text-anchor="middle">{escape(months[k])}</text>')
     for name, colour, vals in series:
@@ -123,7 +123,7 @@ def line_chart(months: list[str], series: list[tuple[str, str, dict[str, float]]
             if m in vals:
                 x, y = xy(k, vals[m])
                 run.append(f"{x:.1f},{y:.1f}")
-                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}">'
                            f"<title>{escape(name)}, {escape(m)}: {_fmt(vals[m])} {escape(unit)}</title></circle>")
             elif run:
                 runs.append(run)
@@ -132,7 +132,7 @@ def line_chart(months: list[str], series: list[tuple[str, str, dict[str, float]]
             runs.append(run)
         for r in runs:
             if len(r) > 1:
-                out.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+                out.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="1.6"/>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -170,7 +170,7 @@ def _matrix(stats: dict[str, Any]) -> dict[str, Any]:
     return {"outlets": outlets, "rows": rows}
 
 
-def render_stats_html(stats: dict[str, Any], title: str = "unspin corpus statistics") -> str:
+def render_stats_html(stats: dict[str, Any], title: str = "unspin corpus statistics", max_stories: int = 50) -> str:
     env = environment()
     css = (TEMPLATES / "stats_report.css").read_text(encoding="utf-8")
     months = month_range(stats["months"])
@@ -207,4 +207,5 @@ def render_stats_html(stats: dict[str, Any], title: str = "unspin corpus statist
         top_spans=[(t, BY_ID[t].name if t in BY_ID else t, technique_colour(t), rows) for t, rows in top_spans.items()],
         trend_all=[t for t in stats["trend"] if t["outlet"] == ALL],
         technique_colour=technique_colour,
+        stories=stats.get("stories", [])[:max_stories],
     )

@@ -130,7 +130,7 @@ def story_table(story: dict[str, Any]) -> Table:
     return table
 
 
-def render_stats_terminal(stats: dict[str, Any], console: Console | None = None) -> None:
+def render_stats_terminal(stats: dict[str, Any], console: Console | None = None, max_stories: int = 20) -> None:
     console = console or Console()
     if not stats["articles"]:
         console.print("no articles match" + (" the filter" if any(stats["filter"].values()) else " (the store is empty)"))
@@ -149,5 +149,9 @@ def render_stats_terminal(stats: dict[str, Any], console: Console | None = None)
         if not stats["stories"]:
             console.print(f"No story is covered by {opts['min_outlets']} or more outlets "
                           f"(threshold {opts['threshold']}, window {opts['window_days']} days).")
-        for s in stats["stories"]:
+        for s in stats["stories"][:max_stories]:
             console.print(story_table(s))
+        hidden = len(stats["stories"]) - max_stories
+        if hidden > 0:
+            console.print(Text(f"{hidden} more stories not shown (--show-stories, or all of them with --csv/--json).",
+                               style="dim"))
