@@ -155,5 +155,7 @@ def test_cli_stories(story_store: Path, cli) -> None:
     assert "Okafor out" in out and "Marlow" in out
     narrow = cli("stats", "--db", str(story_store), "--stories", "--story-window", "0")
     assert "Story 1" in narrow.stdout.decode() and "Story 3" not in narrow.stdout.decode()
+    one = cli("stats", "--db", str(story_store), "--stories", "--show-stories", "1").stdout.decode()
+    assert "Story 1" in one and "Story 2" not in one and "2 more stories not shown" in one
     strict = cli("stats", "--db", str(story_store), "--stories", "--story-threshold", "0.99")
     assert "No story is covered" in strict.stdout.decode()
