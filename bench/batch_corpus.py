@@ -46,6 +46,27 @@ def make_corpus(path: Path, n: int, short: bool = False) -> Path:
     return path
 
 
+def make_warc(path: Path, n: int, short: bool = False) -> Path:
+    """The same articles as HTML pages in a gzipped WARC, as a crawler would store them."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    base = demo_text(short)
+    with path.open("wb") as f:
+        w = WARCWriter(f, gzip=True)
+        for i in range(n):
+            title, _, body = variant(base, i).partition("\n\n")
+            paras = "".join(f"<p>{p}</p>" for p in body.split("\n\n") if p.strip())
+            page = (f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>"
+                    f"News</a></nav><article><h1>{title}</h1>{paras}</article><footer>Contact us</footer></body></html>")
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(f"https://news.example.org/a{i}", "response",
+                                                payload=io.BytesIO(page.encode()), http_headers=headers))
+    return path
+
+
 def _tree(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:

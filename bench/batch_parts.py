@@ -1,14 +1,15 @@
 """Where the time goes in a batch: reading, segmenting and writing against the model itself.
 
 Measured part by part on one process (one onnxruntime thread, as in a worker):
-- read: parse the JSONL corpus into Articles and hash each text (the driver's work);
+- read: parse the corpus (JSONL, or HTML pages in a WARC with --warc) into Articles and hash each text
+  (the driver's work);
 - segment: title and sentence segmentation;
 - model: the detect stage (tokenise, ONNX encoder, heads, decoding);
 - other stages (score, sourcing) are reported but are neither "model" nor overhead;
 - write: storing all Results in a fresh DuckDB file, 64 per transaction (the driver's work).
 Target: read + segment + write <= 10% of model.
 
-    .venv/bin/python bench/batch_parts.py [--articles 200] [--short]
+    .venv/bin/python bench/batch_parts.py [--articles 200] [--short] [--warc]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus  # noqa: E402
+from batch_corpus import make_corpus, make_warc  # noqa: E402
 from unspin.article import Result  # noqa: E402
 from unspin.load.corpus import Corpus  # noqa: E402
 from unspin.pipeline import Analyzer  # noqa: E402
@@ -31,11 +32,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=200)
     ap.add_argument("--short", action="store_true", help="~50-word articles instead of the full demo article")
+    ap.add_argument("--warc", action="store_true", help="read HTML pages from a WARC (trafilatura) instead of JSONL")
     args = ap.parse_args()
     analyzer = Analyzer(threads=1)
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
-        corpus = make_corpus(work / "c.jsonl", args.articles, short=args.short)
+        make = make_warc if args.warc else make_corpus
+        corpus = make(work / ("c.warc.gz" if args.warc else "c.jsonl"), args.articles, short=args.short)
         t = time.perf_counter()
         articles = []
         for rec in Corpus([corpus]):
@@ -66,7 +69,7 @@ def main() -> None:
     words = sum(a.words for a in articles) / n
     model = stage_time.get("detect", 0.0)
     seg = stage_time.get("segment", 0.0)
-    print(f"{n} articles, {words:.0f} words each on average")
+    print(f"{n} articles from {'a WARC of HTML pages' if args.warc else 'JSONL'}, {words:.0f} words each on average")
     for name, sec in [("read+hash", read), *stage_time.items(), ("write", write)]:
         print(f"  {name:<15} {sec:8.3f}s  {1000 * sec / n:7.2f} ms/article  {100 * sec / model:6.1f}% of model")
     overhead = read + seg + write

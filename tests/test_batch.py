@@ -266,3 +266,16 @@ def test_an_input_broken_half_way_keeps_what_came_before(tmp_path: Path) -> None
     ids = {x[0] for x in query(db, "SELECT id FROM articles")}
     assert 30 <= len(ids) <= 40 and ids == {f"r{i}" for i in range(len(ids))}
     assert_consistent(db)
+
+
+def test_an_article_the_analyzer_refuses_is_logged_and_the_run_goes_on(tmp_path: Path) -> None:
+    jl = tmp_path / "huge.jsonl"
+    t, b = story(1)
+    rows = [{"id": "huge", "text": "word " * 450_000}, {"id": "fine", "title": t, "text": b}]  # 2.25M characters
+    jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "h.duckdb"
+    s = run_batch([jl], db, workers=1)
+    assert (s.read, s.stored, s.errors) == (2, 1, 1)
+    (reason,) = query(db, "SELECT reason FROM errors WHERE id = 'huge'")[0]
+    assert "over the" in reason and "limit" in reason
+    assert query(db, "SELECT id FROM articles") == [("fine",)]

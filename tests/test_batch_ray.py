@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_batch import UNSPIN, assert_consistent, query, story, write_jsonl
+from test_batch import UNSPIN, assert_consistent, html_page, query, story, write_jsonl
 
 # Ray reads these when it is imported; with them a one-machine cluster binds to 127.0.0.1 only.
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
@@ -44,6 +44,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         t, b = story(i)
         (d / "folder" / f"s{i}.txt").write_text(f"{t}\n\n{b}\n", encoding="utf-8")
     (d / "folder" / "blank.txt").write_text("   \n", encoding="utf-8")
+    (d / "folder" / "page.html").write_text(html_page(*story(15)), encoding="utf-8")  # extracted on the actors
     return [d / "news.jsonl", d / "folder"]
 
 
@@ -60,7 +61,7 @@ def test_ray_cluster_run_matches_local_run_and_resumes(tmp_path: Path, cluster: 
     # a second run on the cluster resumes: the first 9 are skipped before analysis, the rest are added
     r = run("batch", *corpus, "--db", on_ray, "--engine", "ray", "--ray-address", cluster, "--workers", "2")
     assert r.returncode == 0, r.stderr
-    assert "16 read, 6 stored, 9 already stored, 1 errors" in r.stderr
+    assert "17 read, 7 stored, 9 already stored, 1 errors" in r.stderr
     assert_consistent(on_ray)
     assert query(on_ray, "SELECT id FROM errors") == [("blank",)]
 
@@ -68,7 +69,7 @@ def test_ray_cluster_run_matches_local_run_and_resumes(tmp_path: Path, cluster: 
     r = run("batch", *corpus, "--db", local, "--engine", "local", "--workers", "1")
     assert r.returncode == 0, r.stderr
     a, b = results(on_ray), results(local)
-    assert sorted(a) == sorted(b) and len(a) == 15
+    assert sorted(a) == sorted(b) and len(a) == 16 and a["page"]["article"]["title"] == story(15)[0]
     assert a == b  # the same analysis wherever the model runs
 
 
@@ -76,7 +77,7 @@ def test_ray_default_starts_a_private_loopback_cluster(tmp_path: Path, corpus: l
     db = tmp_path / "own.duckdb"
     r = run("batch", corpus[1], "--db", db, "--engine", "ray", "--workers", "1")
     assert r.returncode == 0, r.stderr
-    assert "4 read, 3 stored, 0 already stored, 1 errors" in r.stderr
+    assert "5 read, 4 stored, 0 already stored, 1 errors" in r.stderr
     assert "Ray: 1 actors on 1 node (127.0.0.1)" in r.stderr
     assert_consistent(db)
 

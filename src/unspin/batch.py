@@ -24,7 +24,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ import duckdb
 
 from unspin.article import Article, Result
 from unspin.errors import ModelError, UnspinError
-from unspin.load.corpus import Corpus, Record
+from unspin.load.corpus import Corpus, Record, extract
 from unspin.store import Store
 
 READ_CHUNK = 64  # records read and looked up in the store at a time
@@ -138,6 +138,9 @@ class AnalyzerActor:
     def model_version(self) -> str:
         return str(self.analyzer.model.version)
 
+    def extract(self, record: Record) -> Record:
+        return extract(record)
+
 
 # -- engines ------------------------------------------------------------------
 
@@ -146,6 +149,8 @@ class Engine(Protocol):
     description: str  # one line for the user: where the model runs
 
     def submit(self, article: Article) -> Future[Outcome]: ...
+
+    def submit_extract(self, record: Record) -> Future[Record]: ...
 
     def close(self, cancel: bool = False) -> None: ...
 
@@ -165,6 +170,9 @@ class LocalEngine:
 
     def submit(self, article: Article) -> Future[Outcome]:
         return self.pool.submit(_local_task, article)
+
+    def submit_extract(self, record: Record) -> Future[Record]:
+        return self.pool.submit(extract, record)
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=True, cancel_futures=cancel)
@@ -222,12 +230,18 @@ class RayEngine:
             raise BatchError(f"Ray workers load model version(s) {sorted(set(versions))}, this machine {version!r}")
 
     def submit(self, article: Article) -> Future[Outcome]:
+        return self._call("analyse", article)
+
+    def submit_extract(self, record: Record) -> Future[Record]:
+        return self._call("extract", record)
+
+    def _call(self, method: str, arg: Any) -> Future[Any]:
         with self.lock:
             i = min(range(self.workers), key=self.load.__getitem__)  # the least busy actor
             self.load[i] += 1
-        fut: Future[Outcome] = self.actors[i].analyse.remote(article).future()
+        fut: Future[Any] = getattr(self.actors[i], method).remote(arg).future()
 
-        def done(_: Future[Outcome], i: int = i) -> None:
+        def done(_: Future[Any], i: int = i) -> None:
             with self.lock:
                 self.load[i] -= 1
 
@@ -292,7 +306,7 @@ class BatchRun:
     def run(self, records: Iterable[Record]) -> Summary:
         t0 = time.perf_counter()
         try:
-            it = iter(records)
+            it = self._extract_ahead(records)
             broken: UnspinError | None = None
             while broken is None:
                 chunk: list[Record] = []
@@ -319,6 +333,33 @@ class BatchRun:
             self.summary.seconds = time.perf_counter() - t0
             self.summary.timings = dict(self.timings)
         return self.summary
+
+    def _extract_ahead(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Records in input order, their HTML extracted on the workers (a window ahead of analysis)."""
+        ahead: deque[tuple[Record, Future[Record] | None]] = deque()
+
+        def take() -> Record:
+            rec, fut = ahead.popleft()
+            if fut is None:
+                return rec
+            try:
+                return fut.result()
+            except BrokenProcessPool:
+                raise BatchError("a worker process died (out of memory?); run the same command again to resume") from None
+            except Exception as e:  # a lost Ray actor: this page becomes an error record
+                return Record(rec.origin, error=f"worker failed: {_first_line(e)}", id=rec.id)
+
+        try:
+            for rec in records:
+                ahead.append((rec, self.engine.submit_extract(rec) if rec.html is not None else None))
+                while ahead and (len(ahead) > self.window or ahead[0][1] is None or ahead[0][1].done()):
+                    yield take()
+        except UnspinError:  # an input broken half-way: what was read before still goes through
+            while ahead:
+                yield take()
+            raise
+        while ahead:
+            yield take()
 
     def _dispatch(self, chunk: list[Record]) -> None:
         self.summary.read += len(chunk)
@@ -423,7 +464,7 @@ def run_batch(
         raise BatchError("--workers must be at least 1")
     if limit is not None and limit < 0:
         raise BatchError("--limit must be 0 or more")
-    corpus = Corpus(inputs, columns)
+    corpus = Corpus(inputs, columns, defer_html=True)
     corpus.check()
     version = model_version(model_dir)
     records: Iterable[Record] = corpus if limit is None else islice(corpus, limit)

@@ -44,13 +44,42 @@ class Columns:
 
 
 @dataclass
+class PendingHtml:
+    """An HTML page read but not yet extracted; extraction (trafilatura) is most of the cost of reading HTML."""
+
+    html: str
+    url: str | None
+    name: str
+    article_id: str = ""  # "" gives the content-hash id
+
+
+@dataclass
 class Record:
-    """One item of a corpus: an article, or the reason it could not be read."""
+    """One item of a corpus: an article, the reason it could not be read, or HTML still to extract."""
 
     origin: str  # where it came from, e.g. "news.jsonl:17", for the errors table
     article: Article | None = None
     error: str | None = None
     id: str = ""  # the article id, or the best id known when reading failed
+    html: PendingHtml | None = None
+
+
+def extract(rec: Record) -> Record:
+    """A record holding HTML turned into its article (or its error); other records pass through.
+
+    A top-level function so `unspin batch` can run it on its workers: the
+    driver then only reads bytes, and extraction scales with the workers.
+    """
+    if rec.html is None:
+        return rec
+    page = rec.html
+    try:
+        art = article_from_html(page.html, url=page.url, name=page.name)
+    except UnspinError as e:
+        return Record(rec.origin, error=_short(e), id=rec.id)
+    if page.article_id:
+        art.id = page.article_id
+    return Record(rec.origin, article=art, id=art.id)
 
 
 def _short(e: BaseException) -> str:
@@ -114,14 +143,6 @@ class CorpusInput:
         raise NotImplementedError
 
 
-def _file_article(path: Path, article_id: str) -> Article:
-    if path.suffix.lower() in HTML_SUFFIXES:
-        art = article_from_html(decode(read_file_bytes(path), str(path)), name=str(path))
-        art.id = article_id
-        return art
-    return load_text_file(path, article_id=article_id)
-
-
 class SingleFile(CorpusInput):
     def records(self) -> Iterator[Record]:
         yield _file_record(self.path, self.path.stem)
@@ -132,7 +153,10 @@ class SingleFile(CorpusInput):
 
 def _file_record(path: Path, article_id: str) -> Record:
     try:
-        return Record(str(path), article=_file_article(path, article_id), id=article_id)
+        if path.suffix.lower() in HTML_SUFFIXES:
+            html = decode(read_file_bytes(path), str(path))
+            return Record(str(path), id=article_id, html=PendingHtml(html, None, str(path), article_id))
+        return Record(str(path), article=load_text_file(path, article_id=article_id), id=article_id)
     except UnspinError as e:
         return Record(str(path), error=_short(e), id=article_id)
 
@@ -299,8 +323,7 @@ class WarcFile(CorpusInput):
             if len(body) > MAX_BYTES:
                 return Record(origin, error=f"{origin}: page over the size limit ({url})", id=url or origin)
             html = _decode_html(body, ctype, origin)
-            art = article_from_html(html, url=url, name=url or origin)
-            return Record(origin, article=art, id=art.id)
+            return Record(origin, id=url or origin, html=PendingHtml(html, url, url or origin))
         except UnspinError as e:
             return Record(origin, error=_short(e), id=url or origin)
 
@@ -338,12 +361,17 @@ def open_input(path: Path, columns: Columns) -> CorpusInput:
 
 
 class Corpus:
-    """Several inputs read one after another as one stream of records."""
+    """Several inputs read one after another as one stream of records.
 
-    def __init__(self, paths: list[Path], columns: Columns | None = None) -> None:
+    HTML is extracted as it is read unless `defer_html` is set; then records
+    keep `html` for the caller to `extract()` elsewhere (batch: on its workers).
+    """
+
+    def __init__(self, paths: list[Path], columns: Columns | None = None, defer_html: bool = False) -> None:
         if not paths:
             raise InputError("no input given")
         self.columns = columns or Columns()
+        self.defer_html = defer_html
         self.inputs = [open_input(Path(p), self.columns) for p in paths]
 
     def check(self) -> None:
@@ -352,7 +380,8 @@ class Corpus:
 
     def __iter__(self) -> Iterator[Record]:
         for inp in self.inputs:
-            yield from inp.records()
+            for rec in inp.records():
+                yield rec if self.defer_html else extract(rec)
 
     def count(self) -> int:
         return sum(inp.count() for inp in self.inputs)
