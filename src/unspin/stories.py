@@ -11,7 +11,7 @@ articles of a story stay within `window_days` of each other.
 
 Scaling: nothing compares all pairs, and no article text passes through Python.
 Tokenising, TF-IDF weighting and truncation run inside DuckDB (vectorised, on all
-cores, spilling to disk when needed); Python receives `max_terms` weights per
+cores); Python receives `max_terms` weights per
 article. Candidate pairs come from an inverted index (term -> articles) restricted
 to the date window, scored with numpy in chunks of bounded size.
 Articles without a date are compared only with other undated articles.
@@ -57,20 +57,18 @@ terms AS (
   FROM toks WHERE NOT list_contains($stop, w)
 )"""
 
-# Per article, its `$k` heaviest terms by (1 + ln tf) * (ln((1 + n) / (1 + df)) + 1), L2-normalised over
-# those k. Terms only one article uses count in its norm (it is about something of its own) but cannot
-# link it to anything, so only terms of df >= 2 come back. Terms in too many articles are dropped first.
+# Per article, its `$k` heaviest terms by (1 + ln tf) * (ln((1 + n) / (1 + df)) + 1), ties broken by the term
+# itself so the result never depends on scan order. Terms in too many articles are dropped first.
 VECTORS_SQL = """
 WITH {terms},
 tf AS (SELECT idx, t, count(*) AS c FROM terms GROUP BY ALL),
-df AS (SELECT t, count(*) AS df FROM tf GROUP BY t),
+df AS (SELECT t, count(*) AS df, row_number() OVER (ORDER BY t) - 1 AS tid FROM tf GROUP BY t),
 wt AS (
-  SELECT tf.idx, tf.t, df.df, (1 + ln(tf.c)) * (ln((1 + $n) / (1 + df.df)) + 1) AS w
+  SELECT tf.idx, tf.t, df.tid, df.df, (1 + ln(tf.c)) * (ln((1 + $n) / (1 + df.df)) + 1) AS w
   FROM tf JOIN df USING (t) WHERE df.df <= greatest($max_df * $n, $min_cap)
 ),
-kept AS (SELECT * FROM wt QUALIFY row_number() OVER (PARTITION BY idx ORDER BY w DESC, t) <= $k),
-normed AS (SELECT idx, t, df, w / sqrt(sum(w * w) OVER (PARTITION BY idx)) AS w FROM kept)
-SELECT idx, t, w FROM normed WHERE df >= 2"""
+kept AS (SELECT * FROM wt QUALIFY row_number() OVER (PARTITION BY idx ORDER BY w DESC, t) <= $k)
+SELECT idx, tid, t, df, w FROM kept"""
 
 
 def terms(texts: list[str]) -> list[list[str]]:
@@ -138,10 +136,17 @@ class _Vectors:
         params = {"stop": sorted(STOPWORDS), "n": n, "max_df": opts.max_df, "min_cap": MIN_DF_CAP,
                   "k": opts.max_terms}
         got = con.execute(VECTORS_SQL.format(terms=TERMS_SQL.format(source=source)), params).fetchnumpy()
-        self.doc = np.asarray(got["idx"], dtype=np.int64)
-        self.weight = np.asarray(got["w"], dtype=np.float64)
-        names, inverse = np.unique(np.asarray(got["t"], dtype=object), return_inverse=True)
-        self.terms: list[str] = [str(t) for t in names]
+        doc = np.asarray(got["idx"], dtype=np.int64)
+        weight = np.asarray(got["w"], dtype=np.float64)
+        # Unit length over the kept terms. Terms only this article uses count in its norm (it is about
+        # something of its own) but cannot link it to anything, so they are dropped after.
+        norms = np.sqrt(np.bincount(doc, weights=weight * weight, minlength=n))
+        linkable = np.asarray(got["df"]) >= 2
+        self.doc = doc[linkable]
+        self.weight = (weight / np.where(norms > 0, norms, 1.0)[doc])[linkable]
+        tid = np.asarray(got["tid"], dtype=np.int64)[linkable]
+        _, first, inverse = np.unique(tid, return_index=True, return_inverse=True)  # alphabetical, as tid is
+        self.terms: list[str] = [str(t) for t in np.asarray(got["t"], dtype=object)[linkable][first]]
         self.term = np.asarray(inverse, dtype=np.int64).reshape(-1)
 
 
