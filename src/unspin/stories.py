@@ -9,11 +9,11 @@ least `min_shared_terms` terms and their dates are at most `window_days` apart.
 Linked articles are merged into stories (single linkage), as long as every two
 articles of a story stay within `window_days` of each other.
 
-Scaling: nothing compares all pairs, and no article text passes through Python.
-Tokenising, TF-IDF weighting and truncation run inside DuckDB (vectorised, on all
-cores); Python receives `max_terms` weights per
-article. Candidate pairs come from an inverted index (term -> articles) restricted
-to the date window, scored with numpy in chunks of bounded size.
+Scaling: nothing compares all pairs, and no article text of a store passes
+through Python. Tokenising, TF-IDF weighting and truncation run inside DuckDB
+(vectorised, on all cores); Python receives `max_terms` weights per article.
+Candidate pairs come from an inverted index (term -> articles) restricted to the
+date window, scored with numpy in chunks of bounded size.
 Articles without a date are compared only with other undated articles.
 """
 
