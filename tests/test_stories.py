@@ -157,5 +157,10 @@ def test_cli_stories(story_store: Path, cli) -> None:
     assert "Story 1" in narrow.stdout.decode() and "Story 3" not in narrow.stdout.decode()
     one = cli("stats", "--db", str(story_store), "--stories", "--show-stories", "1").stdout.decode()
     assert "Story 1" in one and "Story 2" not in one and "2 more stories not shown" in one
+    html_path = story_store.parent / "stories.html"
+    assert cli("stats", "--db", str(story_store), "--stories", "--html", str(html_path), "-q").returncode == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert html.count('<section class="story">') == 3 and "Okafor out at Harbour City" in html
+    assert html.count('<div class="outlet">') == 8  # 3 + 3 + 2 outlets side by side
     strict = cli("stats", "--db", str(story_store), "--stories", "--story-threshold", "0.99")
     assert "No story is covered" in strict.stdout.decode()
