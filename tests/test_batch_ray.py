@@ -88,3 +88,5 @@ def test_ray_errors_are_one_line(tmp_path: Path, cluster: str, corpus: list[Path
     assert r.returncode == 2 and "more than the 2 CPUs" in r.stderr and "Traceback" not in r.stderr
     r = run("batch", corpus[0], "--db", db, "--ray-address", cluster)
     assert r.returncode == 2 and "--ray-address needs --engine ray" in r.stderr
+    r = run("batch", corpus[0], "--db", db, "--engine", "ray", "--ray-address", "127.0.0.1:1", timeout=60)
+    assert r.returncode == 2 and "cannot reach Ray at 127.0.0.1:1" in r.stderr and len(r.stderr.splitlines()) == 1

@@ -183,8 +183,10 @@ class RayEngine:
 
     def __init__(self, workers: int | None, model_dir: Path | None, address: str | None, version: str) -> None:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        if not address:
-            # read when ray is imported: with it at 0 a single-machine cluster binds to 127.0.0.1, not the LAN
+        host = _check_reachable(address) if address else ""
+        if not address or host in LOOPBACK:
+            # read when ray is imported: at 0, Ray keeps a one-machine cluster (and the driver) on 127.0.0.1
+            # instead of swapping in the machine's LAN address
             os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         try:
             import ray
@@ -252,6 +254,24 @@ class RayEngine:
         for a in self.actors:
             self.ray.kill(a)
         self.ray.shutdown()
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _check_reachable(address: str) -> str:
+    """Fail in seconds, with one line, when nothing listens at the address (Ray itself retries for minutes)."""
+    import socket
+
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if address == "auto" or not host or not port.isdigit():
+        return host
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as e:
+        raise BatchError(f"cannot reach Ray at {address} ({e.strerror or e}); is `ray start --head` running?") from None
+    return host
 
 
 def make_engine(

@@ -84,11 +84,12 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             from unspin.batch import run_batch
+            from unspin.errors import UnspinError
             from unspin.load.corpus import Columns
 
             console = Console(stderr=True)
             if engine is EngineKind.local and ray_address:
-                raise typer.BadParameter("--ray-address needs --engine ray")
+                raise UnspinError("--ray-address needs --engine ray")
             columns = Columns(text=text_column, id=id_column, title=title_column, url=url_column,
                               outlet=outlet_column, published=published_column)
             summary = run_batch(
