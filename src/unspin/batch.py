@@ -46,6 +46,7 @@ FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little 
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 ACTOR_START_SECONDS = 180
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class BatchError(UnspinError):
@@ -127,8 +128,7 @@ class AnalyzerActor:
     """A Ray actor holding one Analyzer (one onnxruntime thread, one CPU)."""
 
     def __init__(self, model_dir: str | None) -> None:
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-        from unspin.pipeline import Analyzer
+        from unspin.pipeline import Analyzer  # Ray sets OMP_NUM_THREADS to the actor's one CPU
 
         self.analyzer = Analyzer(Path(model_dir) if model_dir else None, threads=1)
 
@@ -163,6 +163,8 @@ class LocalEngine:
 
         self.workers = workers
         self.description = f"{workers} local worker process{'es' if workers > 1 else ''}, 1 thread each"
+        for var in THREAD_VARS:  # inherited by the workers: numpy's BLAS must not fan out either
+            os.environ.setdefault(var, "1")
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None,),
