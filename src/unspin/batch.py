@@ -114,6 +114,8 @@ def _analyse(analyzer: Any, article: Article) -> Outcome:
 
 def _init_local_worker(model_dir: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and drains cleanly
+    for var in THREAD_VARS:  # before numpy loads: its BLAS must not fan out across cores either
+        os.environ.setdefault(var, "1")
     from unspin.pipeline import Analyzer
 
     global _analyzer
@@ -163,8 +165,6 @@ class LocalEngine:
 
         self.workers = workers
         self.description = f"{workers} local worker process{'es' if workers > 1 else ''}, 1 thread each"
-        for var in THREAD_VARS:  # inherited by the workers: numpy's BLAS must not fan out either
-            os.environ.setdefault(var, "1")
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None,),
