@@ -279,3 +279,22 @@ def test_an_article_the_analyzer_refuses_is_logged_and_the_run_goes_on(tmp_path:
     (reason,) = query(db, "SELECT reason FROM errors WHERE id = 'huge'")[0]
     assert "over the" in reason and "limit" in reason
     assert query(db, "SELECT id FROM articles") == [("fine",)]
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
+    jl = tmp_path / "many.jsonl"
+    write_jsonl(jl, 120, repeat=3)
+    db = tmp_path / "int.duckdb"
+    proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2"], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"})
+    time.sleep(3.5)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("interrupted: ") and "run the same command again to resume" in last
+    stored = int(last.split(" stored,")[0].rsplit(" ", 1)[1])
+    assert 0 < stored < 120 and query(db, "SELECT count(*) FROM articles") == [(stored,)]
+    assert_consistent(db)
+    again = cli("batch", jl, "--db", db, "--workers", "2")
+    assert again.returncode == 0 and f"{120 - stored} stored, {stored} already stored" in again.stderr
