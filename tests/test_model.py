@@ -84,7 +84,7 @@ def test_repetition_rule_labels_repeated_phrases(analyzer):
     from unspin.techniques import TECHNIQUE_IDS
 
     det = analyzer.detector
-    text = "Take notice. They lie. Take notice, friends, and take  notice again."
+    text = "Take notice. They lie. Take notice, friends, and take notice again. Retake noticeboards."
     tech = np.zeros(14, dtype=np.float32)
     tech[TECHNIQUE_IDS.index("Appeal_to_Authority")] = 0.9  # deliberately not Repetition
     raw = [RawSpan(0, 11, 0.8, tech)]
@@ -92,5 +92,5 @@ def test_repetition_rule_labels_repeated_phrases(analyzer):
     assert [t for *_, t, _ in off] == ["Appeal_to_Authority"]
     on = det.label_spans(text, raw, {"second_label": 1.01, "repetition_min_count": 3, "repetition_spread": 1})
     reps = sorted((a, b) for a, b, t, _ in on if t == "Repetition")
-    assert [text[a:b] for a, b in reps] == ["Take notice", "Take notice", "take  notice"]
+    assert [text[a:b] for a, b in reps] == ["Take notice", "Take notice", "take notice"]
     assert det.label_spans(text, raw, {"second_label": 1.01, "repetition_min_count": 4}) == off

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +203,7 @@ class Detector:
         out: list[tuple[int, int, str, float]] = []
         rep = TECHNIQUE_IDS.index("Repetition")
         low = text.lower() if min_count else ""
+        hits_cache: dict[str, list[int]] = {}
         for r in raws:
             order = np.argsort(-r.tech)
             chosen: list[int] = []
@@ -214,10 +214,12 @@ class Detector:
                 out.append((r.start, r.end, TECHNIQUE_IDS[int(k)], r.si * float(r.tech[k])))
             if not min_count:
                 continue
-            phrase = " ".join(low[r.start : r.end].split())
+            phrase = low[r.start : r.end]
             if len(phrase) < 3:
                 continue
-            hits = [m.start() for m in re.finditer(r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)", low)]
+            if phrase not in hits_cache:
+                hits_cache[phrase] = _occurrences(low, phrase)
+            hits = hits_cache[phrase]
             if len(hits) < min_count:
                 continue
             score = r.si * max(float(r.tech[rep]), REPETITION_FLOOR)
@@ -225,7 +227,7 @@ class Detector:
                 out.append((r.start, r.end, "Repetition", score))
             if s.get("repetition_spread", 0):
                 for h in hits:
-                    end = h + _match_len(low, h, phrase)
+                    end = h + len(phrase)
                     if not (h < r.end and end > r.start):
                         out.append((h, end, "Repetition", score * 0.9))
         # identical (range, technique) pairs from two sources: keep the stronger
@@ -245,7 +247,13 @@ class Detector:
         return out
 
 
-def _match_len(low: str, at: int, phrase: str) -> int:
-    """Length in `low` from `at` of `phrase`, allowing any whitespace between words."""
-    m = re.match(re.escape(phrase).replace(r"\ ", r"\s+"), low[at:])
-    return m.end() if m else len(phrase)
+def _occurrences(low: str, phrase: str) -> list[int]:
+    """Starts of `phrase` in `low` as a whole word sequence (not inside a longer word)."""
+    out: list[int] = []
+    i = low.find(phrase)
+    while i >= 0:
+        j = i + len(phrase)
+        if (i == 0 or not low[i - 1].isalnum()) and (j >= len(low) or not low[j].isalnum()):
+            out.append(i)
+        i = low.find(phrase, i + 1)
+    return out
