@@ -71,7 +71,7 @@ def trend_table(stats: dict[str, Any]) -> Table:
         caption += f" {hidden} smaller outlets not shown (see --csv)."
     undated = stats["overall"]["undated"]
     if undated:
-        caption += f" {undated} undated articles are not counted here."
+        caption += f" {undated} undated article{'s are' if undated != 1 else ' is'} not counted here."
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Per month (by published date)", title_justify="left", caption=caption,
                   caption_justify="left")
     for name in ("month", "articles", "/1k words", "% sents", "mean score"):
