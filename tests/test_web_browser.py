@@ -84,6 +84,8 @@ def test_paste_filter_and_tooltip_without_javascript(page, server: str) -> None:
     assert legend.count() == len(counts)
     shown = {legend.nth(i).locator("b").inner_text() for i in range(legend.count())}
     assert shown == {str(n) for n in counts.values()}
+    # the sourcing section, when the pipeline found sourcing, as in the HTML report
+    assert page.locator("section.sourcing-view").count() == (1 if api.get("sourcing") else 0)
 
     # tooltips: hidden, then shown on keyboard focus, and on hover
     first = marks.first
