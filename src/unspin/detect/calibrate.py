@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ class DevArticle:
     view: TokenView
     gold: list[LabeledSpan]
     sentences: list[tuple[str, int, int]]
+    cache: dict = field(default_factory=dict)  # technique probabilities per decoded range
 
 
 def load_views(detector: Detector, data_dir: Path) -> list[DevArticle]:
@@ -60,7 +61,7 @@ def load_views(detector: Detector, data_dir: Path) -> list[DevArticle]:
 
 def _raw(detector: Detector, arts: list[DevArticle], threshold: float, gap: int) -> list[tuple[DevArticle, list]]:
     detector.decoding.update({"si_threshold": threshold, "merge_gap": gap})
-    return [(art, detector.raw_spans(art.text, art.view)) for art in arts]
+    return [(art, detector.raw_spans(art.text, art.view, cache=art.cache)) for art in arts]
 
 
 def _label(detector: Detector, raws: list[tuple[DevArticle, list]], settings: dict[str, float]) -> list[tuple[LabeledSpan, float]]:

@@ -148,7 +148,9 @@ class Detector:
         return int(inside[0]), int(inside[-1]) + 1
 
     # -- decoding ----------------------------------------------------------
-    def raw_spans(self, text: str, view: TokenView, threshold: float | None = None) -> list[RawSpan]:
+    def raw_spans(
+        self, text: str, view: TokenView, threshold: float | None = None, cache: dict | None = None
+    ) -> list[RawSpan]:
         """Runs of tokens above the SI threshold, snapped to word edges, with technique probabilities."""
         t = self.decoding["si_threshold"] if threshold is None else threshold
         gap = int(self.decoding["merge_gap"])
@@ -176,7 +178,13 @@ class Detector:
                 e -= 1
             if e > s:
                 ranges.append((s, e, a, b))
-        probs = self.technique_probs(view, text, ranges)
+        if cache is None:
+            probs = self.technique_probs(view, text, ranges)
+        else:  # tuning decodes the same ranges under many settings: classify each range once
+            todo = [r for r in ranges if r not in cache]
+            for r, p in zip(todo, self.technique_probs(view, text, todo), strict=True):
+                cache[r] = p
+            probs = np.asarray([cache[r] for r in ranges]).reshape(len(ranges), len(TECHNIQUE_IDS))
         return [RawSpan(s, e, float(view.si[a:b].mean()), probs[k]) for k, (s, e, a, b) in enumerate(ranges)]
 
     def confidence(self, raw: float) -> float:
