@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from torch import nn
 
 from unspin.train.data import Batch, epoch_windows, load_split, make_batch
 from unspin.train.model import DetectorNet
@@ -77,12 +77,12 @@ def losses(net: DetectorNet, t: dict[str, torch.Tensor], cfg: TrainConfig) -> tu
     tech_loss = bce(logits[..., 1:], t["tech"], reduction="none").mean(-1)
     tech_loss = (tech_loss * mask).sum() / mask.sum()
     total = si_loss + cfg.tech_weight * tech_loss
-    parts = {"si": float(si_loss), "tech": float(tech_loss)}
+    parts = {"si": si_loss.item(), "tech": tech_loss.item()}
     if t["span_row"].numel():
         feats = net.span_features(h, t["span_row"], t["span_a"], t["span_b"], t["span_lo"], t["span_hi"], t["span_extra"])
         span_loss = nn.functional.cross_entropy(net.span_head(feats), t["span_label"])
         total = total + cfg.span_weight * span_loss
-        parts["span"] = float(span_loss)
+        parts["span"] = span_loss.item()
     return total, parts
 
 
