@@ -2,7 +2,8 @@
 
 Measures, in one run:
 1. the CLI's single-process throughput: the library's `Analyzer` analysing the
-   article in a loop, one process, one thread (what `unspin analyze` does per article);
+   article in a loop, one process, one thread (what `unspin analyze` does per article),
+   half before and half after the load;
 2. the server (started as `unspin serve` with its default settings unless told
    otherwise) under CLIENTS concurrent clients posting the same ~1,000-word
    article to /api/analyze for DURATION seconds: errors, p50/p95 latency and
@@ -128,8 +129,10 @@ def main() -> None:
 
     text = ARTICLE.read_text(encoding="utf-8")
     console.print(f"article: {len(text.split())} words, {len(text)} characters; {os.cpu_count()} CPUs")
-    cli = cli_throughput(text, args.cli_seconds)
-    console.print(f"CLI, one process, one thread: {cli['per_s']:.2f} articles/s ({cli['latency_s'] * 1000:.0f} ms each)")
+    # The CLI loop runs before and after the load, half each, so a change in background load
+    # during the run biases the comparison less.
+    before = cli_throughput(text, args.cli_seconds / 2)
+    console.print(f"CLI, one process, one thread: {before['per_s']:.2f} articles/s ({before['latency_s'] * 1000:.0f} ms each)")
 
     port = free_port()
     proc = start_server(port, args.serve_args.split())
@@ -138,18 +141,25 @@ def main() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+    after = cli_throughput(text, args.cli_seconds / 2)
+    console.print(f"CLI again after the load: {after['per_s']:.2f} articles/s")
+    n = before["articles"] + after["articles"]
+    secs = before["seconds"] + after["seconds"]
+    cli = {"articles": n, "seconds": round(secs, 2), "per_s": n / secs, "before_per_s": before["per_s"],
+           "after_per_s": after["per_s"]}
 
     ratio = web["per_s"] / cli["per_s"]
     out = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": platform.machine(), "cpus": os.cpu_count(),
         "words": len(text.split()), "clients": args.clients, "serve_args": args.serve_args or "(defaults)",
-        "cli": cli, "web": web, "web_vs_cli": ratio,
+        "cli": cli, "web": web, "web_vs_cli": ratio, "loadavg_end": os.getloadavg()[0],
     }
     print(f"errors: {sum(web['errors'].values())} {web['errors'] or ''}".rstrip())
     print(f"requests: {web['requests']} in {web['seconds']:.1f} s")
     print(f"latency: p50 {web['p50_s']:.2f} s, p95 {web['p95_s']:.2f} s, max {web['max_s']:.2f} s")
-    print(f"throughput: web {web['per_s']:.2f} articles/s, CLI single process {cli['per_s']:.2f} articles/s, "
-          f"web/CLI {ratio:.0%}")
+    print(f"throughput: web {web['per_s']:.2f} articles/s, CLI single process {cli['per_s']:.2f} articles/s "
+          f"(before {before['per_s']:.2f}, after {after['per_s']:.2f}), web/CLI {ratio:.0%}")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
 
