@@ -26,7 +26,7 @@ def thousand_words() -> str:
     n = 0
     while len(words) < 1000:
         n += 1
-        words.extend(f"(Part {n}) {body}".split(" "))
+        words.extend(f"(Part {n}) {body}".split())
     text = " ".join(words[:1000])
     return "Reckless Council Betrays Harbour Town\n\n" + text + "\n"
 

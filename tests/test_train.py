@@ -88,9 +88,7 @@ def test_export_runs_in_onnxruntime(split: Path, tmp_path: Path, cli):
 
 
 def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
-    import numpy as np
-
-    from unspin.detect.calibrate import calibrate_model, ece, fit_platt
+    from unspin.detect.calibrate import calibrate_model
     from unspin.train.export import export
 
     net = train(split, tmp_path / "run", _cfg(max_steps=1))
@@ -99,10 +97,4 @@ def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
     saved = json.loads((model / "calibration.json").read_text())
     assert saved["decoding"]["si_threshold"] == report["decoding"]["si_threshold"]
     assert 0.0 <= report["cross_fitted"]["ece"] <= 1.0
-    # Platt recovers a known relation, and ECE of perfectly calibrated scores is small
-    rng = np.random.default_rng(0)
-    raw = rng.uniform(0.01, 0.99, 4000)
-    y = (rng.uniform(size=4000) < raw).astype(float)
-    a, b = fit_platt(raw, y)
-    assert abs(a - 1) < 0.15 and abs(b) < 0.15
-    assert ece(raw, y) < 0.05
+    assert set(saved["decoding"]["technique_offsets"]) == set(Detector(model).decoding["technique_offsets"])

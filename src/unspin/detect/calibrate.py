@@ -139,6 +139,43 @@ def platt(raw: np.ndarray, a: float, b: float) -> np.ndarray:
     return 1 / (1 + np.exp(-(a * x + b)))
 
 
+def fit_calibration(raw: np.ndarray, y: np.ndarray, techs: list[str], ridge: float = 2.0, iters: int = 100) -> dict:
+    """Platt scaling with a per-technique offset: P(right | raw score, technique).
+
+    A Loaded Language span at a given raw score is right far more often than a
+    Slogans span at the same score; one offset per technique (shrunk towards 0 by
+    a ridge penalty, since rare techniques have few dev spans) captures that.
+    """
+    from unspin.techniques import TECHNIQUE_IDS
+
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    onehot = np.zeros((len(x), len(TECHNIQUE_IDS)))
+    for i, t in enumerate(techs):
+        onehot[i, TECHNIQUE_IDS.index(t)] = 1.0
+    X = np.concatenate([x[:, None], np.ones((len(x), 1)), onehot], 1)
+    penalty = np.diag([1e-6, 1e-6] + [ridge] * len(TECHNIQUE_IDS))
+    w = np.zeros(X.shape[1])
+    w[0] = 1.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-np.clip(X @ w, -30, 30)))
+        g = X.T @ (p - y) + penalty @ w
+        H = (X * (p * (1 - p))[:, None]).T @ X + penalty
+        step = np.linalg.solve(H, g)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return {
+        "platt_a": float(w[0]), "platt_b": float(w[1]),
+        "technique_offsets": {t: round(float(v), 4) for t, v in zip(TECHNIQUE_IDS, w[2:], strict=True)},
+    }
+
+
+def apply_calibration(raw: np.ndarray, techs: list[str], params: dict) -> np.ndarray:
+    offsets = np.array([params["technique_offsets"].get(t, 0.0) for t in techs])
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    return 1 / (1 + np.exp(-(params["platt_a"] * x + params["platt_b"] + offsets)))
+
+
 def ece(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error: bin-size-weighted |accuracy - confidence|."""
     if len(conf) == 0:
@@ -163,12 +200,15 @@ def reliability(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[st
     ]
 
 
-def _labels(detector: Detector, arts: list[DevArticle], settings: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def _labels(
+    detector: Detector, arts: list[DevArticle], settings: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Raw scores, whether each span is right, and its technique."""
     gold = {a.article_id: a.gold for a in arts}
     decoded = _decode(detector, arts, settings)
     raw = np.array([r for _, r in decoded])
     y = np.array([1.0 if _right(s, gold[s.article_id]) else 0.0 for s, _ in decoded])
-    return raw, y
+    return raw, y, [s.technique for s, _ in decoded]
 
 
 def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str, Any]:
@@ -185,17 +225,16 @@ def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str
         settings, _ = tune(detector, fit)
         spans = [s for s, _ in _decode(detector, held, settings)]
         cross.append(_measures(held, spans) | {"n_articles": len(held)})
-        raw_f, y_f = _labels(detector, fit, settings)
-        a, b = fit_platt(raw_f, y_f)
-        raw_h, y_h = _labels(detector, held, settings)
-        cross_conf.append(platt(raw_h, a, b))
+        params = fit_calibration(*_labels(detector, fit, settings))
+        raw_h, y_h, t_h = _labels(detector, held, settings)
+        cross_conf.append(apply_calibration(raw_h, t_h, params))
         cross_y.append(y_h)
     settings, measures = tune(detector, arts)
-    raw, y = _labels(detector, arts, settings)
-    a, b = fit_platt(raw, y)
+    raw, y, techs = _labels(detector, arts, settings)
+    params = fit_calibration(raw, y, techs)
     cc, cy = np.concatenate(cross_conf), np.concatenate(cross_y)
     report = {
-        "decoding": {**settings, "platt_a": a, "platt_b": b},
+        "decoding": {**settings, **params},
         "fitted_on": f"{data_dir} ({len(arts)} articles)",
         "in_sample": measures,
         "cross_fitted": {
@@ -204,7 +243,7 @@ def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str
             "ece": ece(cc, cy),
             "reliability": reliability(cc, cy),
         },
-        "ece_in_sample": ece(platt(raw, a, b), y),
+        "ece_in_sample": ece(apply_calibration(raw, techs, params), y),
         "n_spans": int(len(y)),
         "raw_ece": ece(raw, y),
     }

@@ -187,10 +187,11 @@ class Detector:
             probs = np.asarray([cache[r] for r in ranges]).reshape(len(ranges), len(TECHNIQUE_IDS))
         return [RawSpan(s, e, float(view.si[a:b].mean()), probs[k]) for k, (s, e, a, b) in enumerate(ranges)]
 
-    def confidence(self, raw: float) -> float:
-        """Platt-scaled probability that a span with this raw score is right (fitted on dev)."""
+    def confidence(self, raw: float, technique: str) -> float:
+        """Probability that a span with this raw score and technique is right (fitted on dev)."""
         raw = min(max(raw, 1e-6), 1 - 1e-6)
-        z = self.decoding["platt_a"] * math.log(raw / (1 - raw)) + self.decoding["platt_b"]
+        offset = self.decoding.get("technique_offsets", {}).get(technique, 0.0)
+        z = self.decoding["platt_a"] * math.log(raw / (1 - raw)) + self.decoding["platt_b"] + offset
         return 1.0 / (1.0 + math.exp(-z))
 
     def label_spans(
@@ -248,7 +249,7 @@ class Detector:
         """Technique spans end to end, with calibrated confidences."""
         view = view or self.token_view(text)
         out = [
-            Span(a, b, t, round(self.confidence(sc), 4), text[a:b])
+            Span(a, b, t, round(self.confidence(sc, t), 4), text[a:b])
             for a, b, t, sc in self.label_spans(text, self.raw_spans(text, view))
         ]
         out.sort(key=lambda s: (s.start, s.end, -s.confidence))
