@@ -110,3 +110,12 @@ def test_terminal_view_shows_legend_and_scores(example_path: Path, cli):
     assert "Article score" in out and "Reckless Council" in out
     if "Techniques found" not in out:
         assert "No propaganda techniques found" in out
+
+
+def test_public_api_from_the_package():
+    import unspin
+
+    result = unspin.analyze("A Title\n\nThe corrupt elites lie to us again and again.\n")
+    assert isinstance(result, unspin.Result)
+    assert result.sentences[0].is_title and result.article.title == "A Title"
+    assert result.sourcing is not None

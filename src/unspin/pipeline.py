@@ -11,18 +11,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from unspin.article import Article, Result
+from unspin.article import Article, ModelInfo, Result
 from unspin.detect.runtime import Detector
 from unspin.errors import InputError
 from unspin.explain import explain
 from unspin.score import score
 from unspin.segment import segment
+from unspin.sourcing import find_sourcing
 
 Stage = Callable[[Result], None]
 MAX_CHARS = 2_000_000
 
 
 class Analyzer:
+    """The whole analysis of one article, with the model loaded once (share it)."""
+
     def __init__(
         self,
         model_dir: Path | None = None,
@@ -37,7 +40,7 @@ class Analyzer:
             self.stages.append(_sourcing_stage)
 
     @property
-    def model(self):  # noqa: ANN201 - ModelInfo
+    def model(self) -> ModelInfo:
         return self.detector.info
 
     def _segment(self, result: Result) -> None:
@@ -60,8 +63,6 @@ class Analyzer:
 
 
 def _sourcing_stage(result: Result) -> None:
-    from unspin.sourcing import find_sourcing
-
     result.sourcing = find_sourcing(result.article)
 
 
