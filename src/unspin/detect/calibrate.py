@@ -173,7 +173,7 @@ def fit_calibration(raw: np.ndarray, y: np.ndarray, techs: list[str], ridge: flo
 def apply_calibration(raw: np.ndarray, techs: list[str], params: dict) -> np.ndarray:
     offsets = np.array([params["technique_offsets"].get(t, 0.0) for t in techs])
     x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
-    return 1 / (1 + np.exp(-(params["platt_a"] * x + params["platt_b"] + offsets)))
+    return 1 / (1 + np.exp(-np.clip(params["platt_a"] * x + params["platt_b"] + offsets, -30, 30)))
 
 
 def ece(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> float:

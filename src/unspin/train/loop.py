@@ -156,9 +156,10 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
                 sched.step()
                 done += 1
                 step = done
-                ema = float(loss) if math.isnan(ema) else 0.95 * ema + 0.05 * float(loss)
+                value = loss.item()
+                ema = value if math.isnan(ema) else 0.95 * ema + 0.05 * value
                 bar.update(task, completed=step, loss=ema)
-                log.write(json.dumps({"step": step, "epoch": epoch, "loss": float(loss), **parts, "t": round(time.time() - t0, 1)}) + "\n")
+                log.write(json.dumps({"step": step, "epoch": epoch, "loss": value, **parts, "t": round(time.time() - t0, 1)}) + "\n")
                 log.flush()
                 if step % cfg.checkpoint_every == 0 or step == total:
                     tmp = ckpt.with_suffix(".tmp")
