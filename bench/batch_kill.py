@@ -8,7 +8,7 @@ After every kill the database is opened read-only and checked:
 - no (hash, model_version) twice, and every article's span/sentence rows match its counts.
 A last run completes the corpus, and the final set is checked against the corpus.
 
-    .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 400] [--max-wait 6]
+    .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 1500] [--max-wait 6]
 """
 
 from __future__ import annotations
@@ -51,13 +51,13 @@ def snapshot(db: Path) -> tuple[dict[str, object], int, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--articles", type=int, default=1500)
     ap.add_argument("--max-wait", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as d:
-        corpus = make_corpus(Path(d) / "c.jsonl", args.articles, short=True)
+        corpus = make_corpus(Path(d) / "c.jsonl", args.articles)  # full demo-length articles
         db = Path(d) / "k.duckdb"
         committed: dict[str, object] = {}
         lost = dups_seen = torn_seen = 0

@@ -53,8 +53,8 @@ SPAN_COLUMNS = [("article_id", "VARCHAR"), ("start", "INTEGER"), ('"end"', "INTE
 SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "INTEGER"), ('"end"', "INTEGER"),
                     ("score", "DOUBLE"), ("is_title", "BOOLEAN")]
 
-# A sentence counts as flagged when at least one span overlaps it.
 LOOKUP_CHUNK = 2048
+WRITER_MEMORY_LIMIT = "128MB"
 
 
 class StoreError(UnspinError):
@@ -111,6 +111,9 @@ class Store:
             raise StoreError(_open_error(self.path, e)) from None
         if not read_only:
             try:
+                # a writer only appends: capping DuckDB's cache (default: up to 80% of RAM) keeps a long
+                # batch from holding the whole file it wrote in memory
+                self.connection.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
                 for stmt in SCHEMA:
                     self.connection.execute(stmt)
             except duckdb.Error as e:
