@@ -11,15 +11,14 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
-from unspin.web import api, corpus, pages
+from unspin.web import api, apidocs, corpus, pages
 from unspin.web.analysis import AnalysisService
 from unspin.web.errors import install_handlers
 from unspin.web.limits import BodySizeLimit
 from unspin.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
-# Our pages load nothing from elsewhere and run no script; /docs is FastAPI's
-# Swagger UI, which needs its own scripts, so it is left without this policy.
+# Our pages, the API reference at /docs included, load nothing from elsewhere and run no script.
 PAGE_POLICY = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -36,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="unspin", version="0.1.0", lifespan=lifespan,
+        # FastAPI's Swagger UI and ReDoc load from a CDN (blank offline); apidocs renders /docs instead.
+        docs_url=None, redoc_url=None,
         description="Find propaganda techniques in news articles. Every offset is a Python string index into `article.text`.",
     )
     app.state.settings = settings
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(corpus.router)
     app.include_router(pages.router)
     app.include_router(corpus.pages)
+    app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
@@ -52,8 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
         return response
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
