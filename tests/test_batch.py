@@ -216,9 +216,9 @@ def test_a_locked_store_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_resume_after_kill_9_loses_nothing_and_stores_nothing_twice(tmp_path: Path) -> None:
-    n = 120
+    n = 200
     jl = tmp_path / "many.jsonl"
-    write_jsonl(jl, n, repeat=3)  # ~100 words each: a run takes several seconds, so the kills land mid-run
+    write_jsonl(jl, n, repeat=8)  # ~400 words each: a whole run takes >10 s, longer than all kills together
     db = tmp_path / "resume.duckdb"
     rng = random.Random(7)
     committed: dict[str, object] = {}
@@ -226,7 +226,7 @@ def test_resume_after_kill_9_loses_nothing_and_stores_nothing_twice(tmp_path: Pa
     for _ in range(3):
         proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2", "-q"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(1.5, 4.0))
+        time.sleep(rng.uniform(2.5, 4.5))  # past start-up and the first 2-second commit
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the whole run, workers included: like a power cut
             kills += 1
@@ -283,7 +283,7 @@ def test_an_article_the_analyzer_refuses_is_logged_and_the_run_goes_on(tmp_path:
 
 def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
     jl = tmp_path / "many.jsonl"
-    write_jsonl(jl, 120, repeat=3)
+    write_jsonl(jl, 100, repeat=8)  # several seconds of work: Ctrl-C lands mid-run
     db = tmp_path / "int.duckdb"
     proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2"], stderr=subprocess.PIPE,
                             text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"})
@@ -294,7 +294,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
     last = err.strip().splitlines()[-1]
     assert last.startswith("interrupted: ") and "run the same command again to resume" in last
     stored = int(last.split(" stored,")[0].rsplit(" ", 1)[1])
-    assert 0 < stored < 120 and query(db, "SELECT count(*) FROM articles") == [(stored,)]
+    assert 0 < stored < 100 and query(db, "SELECT count(*) FROM articles") == [(stored,)]
     assert_consistent(db)
     again = cli("batch", jl, "--db", db, "--workers", "2")
-    assert again.returncode == 0 and f"{120 - stored} stored, {stored} already stored" in again.stderr
+    assert again.returncode == 0 and f"{100 - stored} stored, {stored} already stored" in again.stderr
