@@ -172,3 +172,13 @@ def test_unreachable_url_is_one_line_exit_2(cli):
 def test_library_errors_are_typed(tmp_path: Path):
     with pytest.raises(InputError):
         load_source(str(tmp_path))
+
+
+def test_every_command_is_registered_and_the_module_runs():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "unspin.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    for command in ("analyze", "predict", "classify", "evaluate", "train", "batch", "stats", "serve"):
+        assert command in proc.stdout

@@ -6,8 +6,6 @@ Errors a user can cause (`UnspinError`) print one line and exit with code 2.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +13,7 @@ from typing import Annotated
 import typer
 
 from unspin.errors import UnspinError
+from unspin.exits import user_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
 
@@ -24,18 +23,6 @@ class Format(StrEnum):
     json = "json"
     html = "html"
     ptc = "ptc"
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    try:
-        yield
-    except UnspinError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
 
 
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")]

@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         """Analyse a corpus into a DuckDB file; rerun the same command to resume after any interruption."""
-        from unspin.cli import user_errors
+        from unspin.exits import user_errors
 
         with user_errors():
             from unspin.batch import run_batch

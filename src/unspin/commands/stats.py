@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from unspin.cli import user_errors
 from unspin.errors import UnspinError
+from unspin.exits import user_errors
 
 DATE_FORMATS = ["%Y-%m-%d"]
 

@@ -1,0 +1,26 @@
+"""How a command ends: a user error is one line on stderr and exit code 2.
+
+Shared by `unspin.cli` and the feature commands in `unspin.commands`, which
+must not import `unspin.cli` (it imports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from unspin.errors import UnspinError
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except UnspinError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
