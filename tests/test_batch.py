@@ -281,13 +281,35 @@ def test_an_article_the_analyzer_refuses_is_logged_and_the_run_goes_on(tmp_path:
     assert query(db, "SELECT id FROM articles") == [("fine",)]
 
 
+def _wait_for_workers(pid: int, n: int, timeout: float = 60.0) -> None:
+    """Block until `pid` has `n` spawned worker processes, so a signal lands mid-run,
+    however slow the start (a fresh clone compiles every module on first import)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            kids = []
+        workers = 0
+        for k in kids:
+            try:
+                workers += b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()
+            except OSError:
+                pass
+        if workers >= n:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {n} worker processes after {timeout} s")
+
+
 def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
     jl = tmp_path / "many.jsonl"
     write_jsonl(jl, 100, repeat=8)  # several seconds of work: Ctrl-C lands mid-run
     db = tmp_path / "int.duckdb"
     proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2"], stderr=subprocess.PIPE,
                             text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"})
-    time.sleep(3.5)
+    _wait_for_workers(proc.pid, 2)
+    time.sleep(3.0)  # the workers have loaded the model and results are coming back
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
