@@ -281,6 +281,12 @@ def test_an_article_the_analyzer_refuses_is_logged_and_the_run_goes_on(tmp_path:
     assert query(db, "SELECT id FROM articles") == [("fine",)]
 
 
+def _interruptible() -> None:
+    """Give the child a default SIGINT: a shell starts background jobs (CI runners, `make test &`)
+    with SIGINT ignored, children inherit that, and Python then installs no Ctrl-C handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for_workers(pid: int, n: int, timeout: float = 60.0) -> None:
     """Block until `pid` has `n` spawned worker processes, so a signal lands mid-run,
     however slow the start (a fresh clone compiles every module on first import)."""
@@ -307,7 +313,8 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
     write_jsonl(jl, 100, repeat=8)  # several seconds of work: Ctrl-C lands mid-run
     db = tmp_path / "int.duckdb"
     proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2"], stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"})
+                            text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"},
+                            preexec_fn=_interruptible)
     _wait_for_workers(proc.pid, 2)
     time.sleep(3.0)  # the workers have loaded the model and results are coming back
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
