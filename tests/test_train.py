@@ -98,3 +98,9 @@ def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
     assert saved["decoding"]["si_threshold"] == report["decoding"]["si_threshold"]
     assert 0.0 <= report["cross_fitted"]["ece"] <= 1.0
     assert set(saved["decoding"]["technique_offsets"]) == set(Detector(model).decoding["technique_offsets"])
+
+
+def test_train_without_labels_is_a_one_line_error(tmp_path: Path, cli):
+    proc = cli("train", str(tmp_path), "--out", str(tmp_path / "out"))
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 2 and err.startswith("error: ") and "labels" in err and "\n" not in err

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from unspin.detect.runtime import Detector, TokenView
+from unspin.errors import InputError
 from unspin.evaluate import LabeledSpan, flc_scores, sentence_scores, si_scores
 from unspin.load.ptc import find_label_file, list_articles, read_tc_labels
 from unspin.load.text import load_text_file
@@ -48,7 +49,7 @@ def load_views(detector: Detector, data_dir: Path) -> list[DevArticle]:
 
     label_file = find_label_file(data_dir)
     if label_file is None:
-        raise FileNotFoundError(f"{data_dir}: no labels")
+        raise InputError(f"{data_dir}: no *-task-flc-tc.labels file to calibrate on")
     gold: dict[str, list[LabeledSpan]] = {}
     for g in read_tc_labels(label_file):
         gold.setdefault(g.article_id, []).append(LabeledSpan(g.article_id, g.start, g.end, g.technique))

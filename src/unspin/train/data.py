@@ -10,6 +10,7 @@ from tokenizers import Tokenizer
 
 from unspin.detect.encoding import WINDOW, Encoded, encode, special_ids, token_span, windows
 from unspin.detect.features import article_features
+from unspin.errors import InputError
 from unspin.load.ptc import find_label_file, list_articles, read_tc_labels, read_text_exact
 from unspin.techniques import TECHNIQUE_IDS
 
@@ -37,7 +38,7 @@ def load_split(data_dir: Path, tok: Tokenizer, limit: int | None = None) -> list
     """Read a PTC split (articles/ + *-task-flc-tc.labels) into token targets."""
     label_file = find_label_file(data_dir)
     if label_file is None:
-        raise FileNotFoundError(f"{data_dir}: no *-task-flc-tc.labels file")
+        raise InputError(f"{data_dir}: no *-task-flc-tc.labels file to train on")
     gold = read_tc_labels(label_file)
     by_article: dict[str, list] = {}
     for g in gold:
