@@ -158,9 +158,7 @@ def evaluate_dir(
         pred.extend(LabeledSpan(aid, s.start, s.end, s.technique) for s in detector.spans(text, view))
         idx = by_article.get(aid, [])
         if idx:
-            ranges = [(gold_rows[i].start, gold_rows[i].end, *detector._token_range(view.enc, gold_rows[i].start, gold_rows[i].end)) for i in idx]
-            probs = detector.technique_probs(view, text, ranges)
-            tc_pred.extend(TECHNIQUE_IDS[int(k)] for k in probs.argmax(1))
+            tc_pred.extend(detector.classify(text, [(gold_rows[i].start, gold_rows[i].end) for i in idx], view))
         sentences.extend((aid, a, b) for a, b in lines(text))
     order = [i for idx in by_article.values() for i in idx]
     tc = tc_scores(tc_pred, [gold_rows[i].technique for i in order])

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.article import ModelInfo, Span
-from unspin.detect.encoding import WINDOW, Encoded, encode, load_tokenizer, special_ids, windows
+from unspin.detect.encoding import WINDOW, Encoded, encode, load_tokenizer, special_ids, token_span, windows
 from unspin.detect.features import article_features, gelu_tanh, pool_numpy
 from unspin.errors import ModelError
 from unspin.techniques import TECHNIQUE_IDS
@@ -129,23 +129,24 @@ class Detector:
         h = gelu_tanh(feats @ self.heads["span_w1"] + self.heads["span_b1"])
         return _softmax(h @ self.heads["span_w2"] + self.heads["span_b2"])
 
-    def classify(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+    def classify(self, text: str, spans: list[tuple[int, int]], view: TokenView | None = None) -> list[str]:
         """One technique for each given (start, end) span: the TC setting."""
-        view = self.token_view(text)
-        ranges = [(s, e, *self._token_range(view.enc, s, e)) for s, e in spans]
+        if not spans:
+            return []
+        view = view or self.token_view(text)
+        ranges = [(s, e, *self.token_range(view.enc, s, e)) for s, e in spans]
         probs = self.technique_probs(view, text, ranges)
-        return [TECHNIQUE_IDS[int(i)] for i in probs.argmax(1)] if len(ranges) else []
+        return [TECHNIQUE_IDS[int(i)] for i in probs.argmax(1)]
 
     @staticmethod
-    def _token_range(enc: Encoded, s: int, e: int) -> tuple[int, int]:
-        off = enc.offsets
-        inside = np.nonzero((off[:, 0] < e) & (off[:, 1] > s))[0] if len(off) else np.zeros(0, dtype=np.int64)
-        if inside.size == 0:
-            # a span with no tokens (e.g. only punctuation dropped by the normaliser): nearest token
-            j = int(np.searchsorted(off[:, 0], s)) if len(off) else 0
-            j = min(max(j, 0), max(len(off) - 1, 0))
-            return j, j + 1
-        return int(inside[0]), int(inside[-1]) + 1
+    def token_range(enc: Encoded, s: int, e: int) -> tuple[int, int]:
+        """Tokens of a character span; a span with no token of its own (only characters the
+        normaliser drops) gets the nearest token, so every given span can be classified."""
+        a, b = token_span(enc.offsets, s, e)
+        if b > a or len(enc) == 0:
+            return a, b
+        j = min(int(np.searchsorted(enc.offsets[:, 0], s)), len(enc) - 1)
+        return j, j + 1
 
     # -- decoding ----------------------------------------------------------
     def raw_spans(
