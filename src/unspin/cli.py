@@ -129,6 +129,7 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")] = 13,
     epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 6,
     batch_size: Annotated[int, typer.Option(help="Windows per step.")] = 16,
+    lr: Annotated[float, typer.Option(help="Peak learning rate of the encoder (the heads use 1e-3).")] = 6e-5,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
     limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
     calibrate_on: Annotated[Path | None, typer.Option(help="Labelled split to tune decoding and calibrate on.")] = None,
@@ -141,7 +142,7 @@ def train(
             from unspin.train.loop import train as run_training
         except ImportError as e:
             raise UnspinError(f"training needs the train extra: pip install 'unspin[train]' ({e.name} missing)") from None
-        cfg = TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, max_steps=max_steps,
+        cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
                           limit_articles=limit_articles)
         net = run_training(data_dir, out, cfg)
         model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed)
