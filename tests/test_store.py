@@ -154,3 +154,46 @@ def test_locked_and_foreign_files_are_one_line_errors(tmp_path: Path) -> None:
         Store(text)
     with pytest.raises(UnspinError, match="no such results file"):
         Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_new_files_have_no_unique_indexes_and_the_writer_still_stores_each_text_once(tmp_path: Path) -> None:
+    """Uniqueness is the writer's own check; it must hold across the reconnects at each finished row group."""
+    from unspin import store as store_module
+
+    n = store_module.WRITER_ROW_GROUP_SIZE + 130
+    results = [make_result(TEXT.replace("everyone", f"everyone {i}"), f"a{i}") for i in range(n)]
+    db = tmp_path / "r.duckdb"
+    with Store(db) as s:
+        first = s.connection
+        assert sum(s.write_many(results[i:i + 50]) for i in range(0, n, 50)) == n
+        assert s.connection is not first  # a row group was completed: the writer reconnected
+        assert s.write_many(results) == 0 and not s.write(results[7])
+        assert s.write(make_result(TEXT.replace("everyone", "everyone 7"), "a7", version="v2"))
+    with Store(db, read_only=True) as s:
+        con = s.connection
+        assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'articles'"
+                           " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone() == (0,)
+        assert con.execute("SELECT count(*), count(DISTINCT id), count(DISTINCT (hash, model_version))"
+                           " FROM articles").fetchone() == (n, n, n)
+        assert con.execute("SELECT model_version FROM articles WHERE id = 'a7'").fetchall() == [("v2",)]
+        assert con.execute("SELECT count(*) FROM spans").fetchone() == (2 * n,)
+        got = s.get_result(f"a{n - 1}")
+        assert got is not None and got.article.text == results[-1].article.text
+
+
+def test_a_file_with_the_old_unique_constraints_still_works(tmp_path: Path) -> None:
+    """Files written before the constraints were dropped keep their indexes; the store writes them the same way."""
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("""CREATE TABLE articles(
+        id VARCHAR PRIMARY KEY, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
+        published DATE, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
+        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_json VARCHAR, UNIQUE(hash, model_version))""")
+    con.close()
+    first, edited = make_result(), make_result(TEXT.replace("everyone", "the whole town"))
+    with Store(db) as s:
+        assert s.write(first) and not s.write(first) and s.write(edited)
+        assert s.write(make_result(version="v2"))  # same text, newer model: replaces a1 in place
+    with Store(db, read_only=True) as s:
+        rows = s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall()
+        assert rows == [("a1", "v2"), (clash_id("a1", edited.article.hash), "v1")]

@@ -6,8 +6,9 @@ from its main process only; workers send their `Result`s back. Each
 spans and sentences or not at all, so a run killed at any moment leaves only
 whole articles behind, and the next run picks up where it stopped.
 
-Identity rules (see docs/batch.md):
-- The same text under the same model version is stored once: `UNIQUE(hash, model_version)`.
+Identity rules (see docs/batch.md), checked by the one writer inside the inserting transaction (no SQL
+constraints: their indexes would live in the writer's memory and grow with the corpus):
+- The same text under the same model version is stored once (hash, model_version).
 - The same id and the same text under a newer model version replaces the older analysis.
 - The same id with a *different* text is kept as a second article under the id
   `"<id>~<first 12 hex digits of its hash>"`, so an edited article never
@@ -30,11 +31,13 @@ from unspin.article import Result
 from unspin.errors import UnspinError
 
 SCHEMA = [
+    # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
+    # the writer's memory, growing with the corpus. Files created before 2026-11-29 keep the constraints; they open
+    # and are written the same way.
     """CREATE TABLE IF NOT EXISTS articles(
-        id VARCHAR PRIMARY KEY, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
+        id VARCHAR, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
         published DATE, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
-        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_json VARCHAR,
-        UNIQUE(hash, model_version))""",
+        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_json VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS spans(
         article_id VARCHAR, start INTEGER, "end" INTEGER, technique VARCHAR, confidence DOUBLE, text VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS sentences(
@@ -54,7 +57,17 @@ SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "IN
                     ("score", "DOUBLE"), ("is_title", "BOOLEAN")]
 
 LOOKUP_CHUNK = 2048
-WRITER_MEMORY_LIMIT = "128MB"
+# Writer memory (bench/store_memory.py, docs/benchmarks.md). DuckDB keeps appended rows in memory until a
+# checkpoint, and a checkpoint rewrites the table's last, unfinished row group in full; with the default row
+# groups (122,880 rows, result_json included) that transient grows with the corpus. So the writer attaches the
+# file with the smallest row groups DuckDB allows, never checkpoints on its own (a WAL threshold would fall at
+# arbitrary rows), and instead reconnects (close = checkpoint, and an empty cache) each time the articles table
+# completes a row group, so a checkpoint finds few unfinished rows to rewrite.
+WRITER_ROW_GROUP_SIZE = 2048
+WRITER_MEMORY_LIMIT = "32MB"
+# a file from before 2026-11-29 keeps its unique indexes, which DuckDB must hold pinned in its cache
+INDEXED_WRITER_MEMORY_LIMIT = "128MB"
+WRITER_CHECKPOINT_THRESHOLD = "1GB"  # at most one row group of articles sits in the WAL between reconnects
 
 
 class StoreError(UnspinError):
@@ -105,20 +118,58 @@ class Store:
             raise StoreError(f"{self.path}: no such results file")
         if not read_only and not self.path.parent.exists():
             raise StoreError(f"{self.path.parent}: no such directory")
-        try:
-            self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as e:
-            raise StoreError(_open_error(self.path, e)) from None
-        if not read_only:
+        if read_only:
             try:
-                # a writer only appends: capping DuckDB's cache (default: up to 80% of RAM) keeps a long
-                # batch from holding the whole file it wrote in memory
-                self.connection.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
-                for stmt in SCHEMA:
-                    self.connection.execute(stmt)
+                self.connection = duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as e:
-                self.connection.close()
-                raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
+                raise StoreError(_open_error(self.path, e)) from None
+            return
+        self.connection = self._open_writer()
+        try:
+            for stmt in SCHEMA:
+                self.connection.execute(stmt)
+            self._set_memory_limit()
+            self._next_reconnect = self._row_group_end()
+        except duckdb.Error as e:
+            self.connection.close()
+            raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
+
+    def _open_writer(self) -> duckdb.DuckDBPyConnection:
+        """The file attached with small row groups, a capped cache and no automatic checkpoints."""
+        con = duckdb.connect()
+        try:
+            # a writer only appends: capping DuckDB's cache (default: up to 80% of RAM) keeps a long batch from
+            # holding the whole file it wrote in memory
+            con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+            con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
+            con.execute("SET temp_directory = ?", [f"{self.path}.tmp"])  # where a file database would spill
+            con.execute(f"ATTACH ? AS store (ROW_GROUP_SIZE {WRITER_ROW_GROUP_SIZE})", [str(self.path)])
+            con.execute("USE store")
+        except duckdb.Error as e:
+            con.close()
+            raise StoreError(_open_error(self.path, e)) from None
+        return con
+
+    def _set_memory_limit(self) -> None:
+        """A larger cache cap for files with the old unique constraints: their indexes cannot be evicted."""
+        indexed = self.connection.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE database_name = 'store' AND table_name = 'articles'"
+            " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()
+        if indexed and indexed[0]:
+            self.connection.execute(f"SET memory_limit = '{INDEXED_WRITER_MEMORY_LIMIT}'")
+
+    def _row_group_end(self) -> int:
+        """The article count at which the articles table completes its current row group."""
+        return (self.count() // WRITER_ROW_GROUP_SIZE + 1) * WRITER_ROW_GROUP_SIZE
+
+    def _maybe_reconnect(self) -> None:
+        """After a write that completed a row group: close (checkpoint, free the cache) and attach again."""
+        if self.count() < self._next_reconnect:
+            return
+        self.connection.close()
+        self.connection = self._open_writer()
+        self._set_memory_limit()
+        self._next_reconnect = self._row_group_end()
 
     def __enter__(self) -> Store:
         return self
@@ -218,6 +269,8 @@ class Store:
         except BaseException:
             con.rollback()
             raise
+        if articles:
+            self._maybe_reconnect()
         return len(articles)
 
     @staticmethod
