@@ -13,9 +13,12 @@ Each size runs in a fresh process and reports its peak RSS (VmHWM), the RSS
 once the store is open (the baseline: Python, duckdb, unspin imported), and
 the write cost per article, so whether the writer's memory grows with the
 corpus (and whether a capped cache ever fails to pin a block) is settled in
-seconds for small sizes and minutes for 1M.
+seconds for small sizes and minutes for 1M. With `--trace K` each size also
+prints the peak so far, the current RSS and DuckDB's own accounting
+(`duckdb_memory()`, the cache) every K articles: whether the peak levels off
+or keeps climbing is the question a single end figure cannot answer.
 
-    .venv/bin/python bench/store_memory.py [--sizes 1000 10000 100000] [--full]
+    .venv/bin/python bench/store_memory.py [--sizes 1000 10000 100000] [--full] [--trace 10000]
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def _vm(field: str) -> float:
     return 0.0
 
 
-def child(n: int, db: Path, template: Path) -> None:
+def child(n: int, db: Path, template: Path, trace: int) -> None:
     """Store n articles; print one JSON line with the figures."""
     from unspin.article import Article, Result
     from unspin.store import Store
@@ -52,6 +55,7 @@ def child(n: int, db: Path, template: Path) -> None:
     a = tmpl.article
     t0 = time.perf_counter()
     write = 0.0
+    marks: list[tuple[int, float, float, float]] = []  # articles, peak so far, RSS now, DuckDB's cache (MB)
     with Store(db) as store:
         base = _vm("VmRSS")
         for i in range(0, n, CHUNK):
@@ -66,20 +70,25 @@ def child(n: int, db: Path, template: Path) -> None:
             store.seen_many([r.article.hash for r in results], tmpl.model.version)
             store.write_many(results)
             write += time.perf_counter() - t
+            done = min(n, i + CHUNK)
+            if trace and done % trace == 0:
+                row = store.connection.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+                marks.append((done, _vm("VmHWM"), _vm("VmRSS"), (row[0] or 0) / 2**20 if row else 0.0))
         stored = store.count()
     print(json.dumps({"n": n, "stored": stored, "base_mb": base, "peak_mb": _vm("VmHWM"),
                       "write_ms": write / n * 1e3, "wall_s": time.perf_counter() - t0,
-                      "db_mb": db.stat().st_size / 1e6, "json_bytes": len(tmpl.to_json(indent=None))}))
+                      "db_mb": db.stat().st_size / 1e6, "json_bytes": len(tmpl.to_json(indent=None)), "marks": marks}))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--full", action="store_true", help="the whole demo article instead of the short variant")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", type=int, default=0, help="print peak/RSS/cache every K articles (a multiple of 50)")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(int(args.child[0]), Path(args.child[1]), Path(args.child[2]))
+        child(int(args.child[0]), Path(args.child[1]), Path(args.child[2]), int(args.child[3]))
         return
     with tempfile.TemporaryDirectory() as d:
         article = Path(d) / "article.txt"
@@ -90,7 +99,7 @@ def main() -> None:
             check=True, capture_output=True, text=True).stdout, encoding="utf-8")
         for n in args.sizes:
             out = subprocess.run([sys.executable, __file__, "--child", str(n), str(Path(d) / f"s{n}.duckdb"),
-                                  str(template)], capture_output=True, text=True)
+                                  str(template), str(args.trace)], capture_output=True, text=True)
             if out.returncode != 0:
                 print(f"{n:8d} articles: FAILED: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
                 continue
@@ -99,6 +108,9 @@ def main() -> None:
                   f"(open store {r['base_mb']:.1f} MB, +{r['peak_mb'] - r['base_mb']:.1f}), "
                   f"write {r['write_ms']:.3f} ms/article, {r['wall_s']:.0f}s, db {r['db_mb']:.0f} MB, "
                   f"stored {r['stored']}", flush=True)
+            for k, peak, rss, cache in r["marks"]:
+                print(f"    at {k:8d}: peak so far {peak:6.1f} MB, RSS now {rss:6.1f} MB, DuckDB cache {cache:5.1f} MB",
+                      flush=True)
 
 
 if __name__ == "__main__":
