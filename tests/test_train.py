@@ -67,6 +67,18 @@ def test_same_seed_same_run_and_resume(split: Path, tmp_path: Path):
     assert log == _losses(tmp_path / "a")
 
 
+def test_weight_averaging_keeps_the_run_and_averages_late_checkpoints(split: Path, tmp_path: Path):
+    plain = torch.load(train(split, tmp_path / "plain", _cfg()), weights_only=True)
+    last_only = torch.load(train(split, tmp_path / "last", _cfg(average_from=1.0)), weights_only=True)
+    two = torch.load(train(split, tmp_path / "two", _cfg(average_from=0.5)), weights_only=True)
+    # averaging watches the run, it does not steer it
+    assert _losses(tmp_path / "two") == _losses(tmp_path / "plain")
+    assert all(torch.equal(plain[k], last_only[k]) for k in plain)  # one member: the last weights
+    assert torch.load(tmp_path / "two" / "checkpoint.pt", weights_only=False)["n_avg"] == 2  # steps 2 and 3
+    moved = [k for k in plain if plain[k].is_floating_point() and not torch.equal(plain[k], two[k])]
+    assert moved and all(two[k].shape == plain[k].shape for k in moved)
+
+
 def test_export_runs_in_onnxruntime(split: Path, tmp_path: Path, cli):
     from unspin.train.export import export
 

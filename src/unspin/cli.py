@@ -130,6 +130,9 @@ def train(
     epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 6,
     batch_size: Annotated[int, typer.Option(help="Windows per step.")] = 16,
     lr: Annotated[float, typer.Option(help="Peak learning rate of the encoder (the heads use 1e-3).")] = 6e-5,
+    average_from: Annotated[float | None, typer.Option(
+        help="Ship the average of the weights at every checkpoint from this fraction of training on "
+             "(e.g. 0.57), instead of the last weights.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
     limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
     calibrate_on: Annotated[Path | None, typer.Option(help="Labelled split to tune decoding and calibrate on.")] = None,
@@ -142,7 +145,10 @@ def train(
             from unspin.train.loop import train as run_training
         except ImportError as e:
             raise UnspinError(f"training needs the train extra: pip install 'unspin[train]' ({e.name} missing)") from None
+        if average_from is not None and not 0 < average_from <= 1:
+            raise UnspinError(f"--average-from must be in (0, 1], got {average_from}")
         cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
+                          average_from=average_from,
                           limit_articles=limit_articles)
         net = run_training(data_dir, out, cfg)
         model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed)
