@@ -100,6 +100,19 @@ def test_relayed_story_attributions():
     assert not any(a.verb == "wrote" for a in s.attributions)
 
 
+def test_according_to_with_a_relative_clause_and_claim_to_infinitive():
+    text = ("Ferry Fares Set to Double\n\n"
+            "The so-called planners at the harbour office have ignored the islanders they claim to serve.\n\n"
+            "According to three harbour staff who asked not to be named, the fare table was drafted in an hour. "
+            "The minister is said to be furious.\n")
+    s = sourcing(text)
+    assert_slices(text, s)
+    by_verb = {a.verb: a for a in s.attributions}
+    assert "claim" not in by_verb and "said" not in by_verb  # intentions and hearsay forms are not reports
+    acc = by_verb["According to"]
+    assert acc.claim == "the fare table was drafted in an hour" and acc.anonymous
+
+
 # --- quotes ------------------------------------------------------------------------------------
 
 def test_straight_and_curly_quotes():

@@ -23,7 +23,7 @@ _FAMILIAR = re.compile(
     r"(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+(?=[\s,.;:)!?]|$)"
 )
 _ANONYMITY_CLAUSE = re.compile(
-    r",\s*who\s+(?:asked|requested|declined|refused|did\s+not\s+want|was\s+not\s+authori[sz]ed|were\s+not\s+"
+    r"(?:,\s*|\s+)who\s+(?:asked|requested|declined|refused|did\s+not\s+want|was\s+not\s+authori[sz]ed|were\s+not\s+"
     r"authori[sz]ed|spoke|insisted)\b[^,.;]{0,60}?(?:named|identified|anonymity|publicly|on\s+the\s+record)"
 )
 _CONDITION = re.compile(r"(?:speaking\s+|spoke\s+)?on\s+(?:the\s+)?condition\s+of\s+anonymity", re.I)
@@ -74,12 +74,13 @@ def familiar_with(text: str, toks: list[Token]) -> list[Found]:
 
 
 def _np_before_comma(text: str, toks: list[Token], comma: int) -> int:
-    """Start of the noun phrase that ends at the comma at offset `comma` (at most six words back)."""
+    """Start of the noun phrase that ends at offset `comma` (the clause's comma or the space before 'who'),
+    at most six words back."""
     before = [t for t in toks if t.end <= comma]
     k = len(before)
     while k > 0 and len(before) - k < 6:
         t = before[k - 1]
-        if not t.is_word or t.low in {"and", "but", "that", "said", "says", "while"}:
+        if not t.is_word or t.low in {"and", "but", "that", "said", "says", "while", "to", "by", "from"}:
             break
         k -= 1
     return before[k].start if k < len(before) else comma

@@ -47,6 +47,10 @@ def claim_span(layout: Layout, e: SpeechEvent) -> tuple[int, int]:
         if text[e.source_end : e.source_end + 1] == "," and e.start == sa:
             rel = _RELATIVE.match(text, e.source_end, sb)  # ', which cites ..., ' belongs to the source
             return trim(text, rel.end() if rel else e.source_end, sb, _CLAIM_CHARS)
+        if e.start == sa:  # 'According to X who asked not to be named, <claim>': the claim follows the comma
+            comma = text.find(",", e.source_end, sb)
+            if comma >= 0:
+                return trim(text, comma + 1, sb, _CLAIM_CHARS)
         return trim(text, sa, e.start, _CLAIM_CHARS)
     start = e.verb_end
     if e.verb in ("told", "tells", "tell"):

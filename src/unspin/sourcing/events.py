@@ -162,6 +162,18 @@ def _event(toks: list[Token], verb: tuple[int, int], src: tuple[int, int], form:
                        toks[sa].start, toks[sb - 1].end, form, framing)
 
 
+# Verbs that take an infinitive ('claim to serve', 'vowed to fight'): then they state an intention or a
+# pretension, not what someone reported.
+_INFINITIVE_VERBS = {"claim", "claims", "claimed", "claiming", "promise", "promises", "promised", "vow", "vows",
+                     "vowed", "pledge", "pledges", "pledged", "threaten", "threatens", "threatened"}
+
+
+def _infinitive_follows(toks: list[Token], i: int, ceil: int) -> bool:
+    if i + 2 >= ceil or toks[i + 1].low != "to":
+        return False
+    return toks[i].low in _INFINITIVE_VERBS or toks[i + 2].low == "be"
+
+
 def events_in(toks: list[Token], floor: int = 0, ceil: int | None = None) -> list[SpeechEvent]:
     """Reporting events among toks[floor:ceil] (one sentence)."""
     ceil = len(toks) if ceil is None else ceil
@@ -187,6 +199,8 @@ def events_in(toks: list[Token], floor: int = 0, ceil: int | None = None) -> lis
         if t.is_cap and i > floor:  # "Secretary of State", not a verb
             continue
         if prev is not None and (prev.low in DETERMINERS or prev.low in QUANTIFIERS):  # "a report", "the claims"
+            continue
+        if _infinitive_follows(toks, i, ceil):  # 'the people they claim to serve', 'is said to be'
             continue
         framing = low in QUOTE_FRAMING_VERBS
         subj = np_before(toks, i, floor)
