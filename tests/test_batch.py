@@ -20,6 +20,7 @@ from warcio.warcwriter import WARCWriter
 
 from unspin.batch import run_batch
 from unspin.load.corpus import Columns
+from unspin.results_file import results_path
 from unspin.store import Store, clash_id
 
 UNSPIN = [sys.executable, "-c", "from unspin.cli import main; main()"]
@@ -67,7 +68,7 @@ def query(db: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def assert_consistent(db: Path) -> None:
+def assert_consistent(db: Path, finished: bool = True) -> None:
     """Every stored article is whole: its span/sentence rows match its counts and slice back into its text."""
     assert query(db, "SELECT count(*) - count(DISTINCT hash || model_version) FROM articles") == [(0,)]
     bad = query(db, """
@@ -78,8 +79,17 @@ def assert_consistent(db: Path) -> None:
     assert bad == []
     orphans = query(db, "SELECT count(*) FROM spans WHERE article_id NOT IN (SELECT id FROM articles)")
     assert orphans == [(0,)]
-    for aid, rj in query(db, "SELECT id, result_json FROM articles"):
-        d = json.loads(rj)
+    # each row points at its own whole line of the results file; lines past the last committed one can only be
+    # those of a run killed before its commit (the next writer cuts them off), and none are left once a run ends
+    refs = query(db, "SELECT id, result_offset, result_bytes FROM articles ORDER BY result_offset")
+    data = results_path(db).read_bytes() if refs else b""
+    assert all(a[1] + a[2] <= b[1] for a, b in zip(refs, refs[1:], strict=False))
+    if refs and finished:
+        assert sum(r[2] for r in refs) == len(data)
+    for aid, offset, size in refs:
+        line = data[offset:offset + size]
+        assert line.endswith(b"\n") and (offset == 0 or data[offset - 1:offset] == b"\n")
+        d = json.loads(line)
         assert d["article"]["id"] == aid
         text = d["article"]["text"]
         for s in d["spans"]:
@@ -236,7 +246,7 @@ def test_resume_after_kill_9_loses_nothing_and_stores_nothing_twice(tmp_path: Pa
         now = dict(query(db, "SELECT id, analysed_at FROM articles"))
         assert all(now.get(k) == v for k, v in committed.items())  # nothing committed was lost or redone
         committed = now
-        assert_consistent(db)
+        assert_consistent(db, finished=False)
     assert kills >= 2 and 0 < len(committed) < n
     final = cli("batch", jl, "--db", db, "--workers", "2")
     assert final.returncode == 0, final.stderr

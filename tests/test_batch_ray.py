@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from test_batch import UNSPIN, assert_consistent, html_page, query, story, write_jsonl
+from unspin.store import Store
 
 # Ray reads these when it is imported; with them a one-machine cluster binds to 127.0.0.1 only.
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
@@ -49,7 +49,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def results(db: Path) -> dict[str, dict]:
-    return {i: json.loads(rj) for i, rj in query(db, "SELECT id, result_json FROM articles")}
+    with Store(db, read_only=True) as store:
+        return {i: store.get_result(i).to_dict() for (i,) in query(db, "SELECT id FROM articles")}  # type: ignore[union-attr]
 
 
 def test_ray_cluster_run_matches_local_run_and_resumes(tmp_path: Path, cluster: str, corpus: list[Path]) -> None:

@@ -13,7 +13,8 @@ import pytest
 
 from unspin.article import Article, ModelInfo, Result, Sentence, Span
 from unspin.errors import UnspinError
-from unspin.store import Store, clash_id
+from unspin.results_file import results_path
+from unspin.store import Store, StoreError, clash_id
 
 TEXT = "Council Betrays Town\n\nThe reckless council betrayed everyone. The mayor said jobs will come.\n"
 
@@ -37,7 +38,8 @@ def test_schema_is_created_idempotently_with_the_agreed_columns(tmp_path: Path) 
         cols = {t: [r[0] for r in s.connection.execute(f"DESCRIBE {t}").fetchall()]
                 for t in ("articles", "spans", "sentences", "errors")}
     assert cols["articles"] == ["id", "hash", "model_version", "outlet", "url", "title", "published", "words", "score",
-                                "n_spans", "n_sentences", "n_flagged_sentences", "analysed_at", "result_json"]
+                                "n_spans", "n_sentences", "n_flagged_sentences", "analysed_at", "result_offset",
+                                "result_bytes"]
     assert cols["spans"] == ["article_id", "start", "end", "technique", "confidence", "text"]
     assert cols["sentences"] == ["article_id", "idx", "start", "end", "score", "is_title"]
     assert cols["errors"] == ["id", "input", "reason", "at"]
@@ -103,7 +105,9 @@ def test_a_failing_write_commits_nothing(tmp_path: Path) -> None:
             s.write_many([good, bad])
         assert s.count() == 0
         assert s.connection.execute("SELECT count(*) FROM sentences").fetchone() == (0,)
+        assert results_path(tmp_path / "r.duckdb").stat().st_size == 0  # the lines written for it are cut off
         assert s.write_many([good]) == 1
+        assert s.get_result("good") is not None
 
 
 def test_errors_are_recorded_once(tmp_path: Path) -> None:
@@ -197,3 +201,120 @@ def test_a_file_with_the_old_unique_constraints_still_works(tmp_path: Path) -> N
     with Store(db, read_only=True) as s:
         rows = s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall()
         assert rows == [("a1", "v2"), (clash_id("a1", edited.article.hash), "v1")]
+        # full results stay in the row, as that file always had them
+        got = s.get_result(clash_id("a1", edited.article.hash))
+        assert got is not None and "the whole town" in got.article.text
+        assert s.texts(["a1", "nope"]) == [TEXT, ""]
+    assert not results_path(db).exists()
+
+
+def lines(db: Path) -> list[bytes]:
+    return results_path(db).read_bytes().splitlines(keepends=True)
+
+
+def test_full_results_are_lines_of_a_file_next_to_the_store(tmp_path: Path) -> None:
+    """The row points at its line; the line is the whole result; DuckDB reads the file as it is."""
+    db = tmp_path / "r.duckdb"
+    first, edited = make_result(), make_result(TEXT.replace("everyone", "the whole town"))
+    with Store(db) as s:
+        s.write_many([first, edited])
+        refs = s.connection.execute("SELECT id, result_offset, result_bytes FROM articles ORDER BY result_offset")
+        refs = refs.fetchall()
+    assert results_path(db).name == "r.duckdb.results.jsonl"
+    data = results_path(db).read_bytes()
+    assert [len(x) for x in lines(db)] == [size for _, _, size in refs] and refs[0][1] == 0
+    for aid, offset, size in refs:
+        line = data[offset:offset + size]
+        assert line.endswith(b"\n") and Result.from_dict(__import__("json").loads(line)).article.id == aid
+    with Store(db, read_only=True) as s:
+        assert s.get_result("a1").to_dict() == first.to_dict()  # type: ignore[union-attr]
+        assert s.texts([clash_id("a1", edited.article.hash), "a1"]) == [edited.article.text, TEXT]
+    con = duckdb.connect()
+    got = con.execute("SELECT article.id, model.version FROM read_json(?) ORDER BY 1", [str(results_path(db))])
+    assert got.fetchall() == sorted([("a1", "v1"), (clash_id("a1", edited.article.hash), "v1")])
+
+
+def test_lines_of_a_write_that_never_committed_are_cut_off_when_a_writer_opens(tmp_path: Path) -> None:
+    """A run killed between writing its lines and committing its rows leaves lines nobody points at."""
+    db = tmp_path / "r.duckdb"
+    with Store(db) as s:
+        s.write(make_result())
+    committed = results_path(db).stat().st_size
+    with open(results_path(db), "ab") as f:  # what the killed run had appended, half a line included
+        f.write(lines(db)[0] + lines(db)[0][:40])
+    with Store(db, read_only=True) as s:  # readers never change the file
+        assert s.get_result("a1") is not None
+    assert results_path(db).stat().st_size > committed
+    with Store(db) as s:
+        assert results_path(db).stat().st_size == committed
+        assert s.write(make_result(TEXT + "Again.\n", article_id="a2"))
+    assert len(lines(db)) == 2
+    with Store(db, read_only=True) as s:
+        assert [s.get_result(i).article.id for i in ("a1", "a2")] == ["a1", "a2"]  # type: ignore[union-attr]
+
+
+def test_a_missing_or_short_results_file_is_a_one_line_error_and_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "r.duckdb"
+    with Store(db) as s:
+        s.write_many([make_result(), make_result(TEXT + "Again.\n", article_id="a2")])
+    full = results_path(db).read_bytes()
+    results_path(db).write_bytes(full[:-10])
+    with pytest.raises(StoreError, match="the store points up to") as e:
+        Store(db)
+    assert "\n" not in str(e.value)
+    assert results_path(db).read_bytes() == full[:-10]  # the writer refused before touching anything
+    with Store(db, read_only=True) as s:
+        assert s.count() == 2 and s.get_result("a1") is not None
+        with pytest.raises(StoreError, match="damaged"):
+            s.get_result("a2")
+    results_path(db).unlink()
+    with pytest.raises(StoreError, match="is missing; the full results"):
+        Store(db)
+    with Store(db, read_only=True) as s:
+        assert s.count() == 2
+        with pytest.raises(StoreError, match="missing"):
+            s.get_result("a1")
+    results_path(db).write_bytes(full)  # put back next to its store, everything is there again
+    with Store(db) as s:
+        assert s.count() == 2 and s.get_result("a2") is not None
+
+
+def test_key_index_finds_every_added_key_across_merges() -> None:
+    import numpy as np
+
+    from unspin.key_index import MERGE_EVERY, KeyIndex
+
+    rng = np.random.default_rng(3)
+    stored = rng.integers(0, 2**64 - 1, size=3 * MERGE_EVERY + 17, dtype=np.uint64)
+    ix = KeyIndex(stored[:100])
+    for i in range(100, len(stored), 777):  # additions cross several merges and leave a tail
+        ix.add(stored[i:i + 777])
+    other = rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64)
+    assert len(ix) == len(stored) and ix.contains(stored).all()
+    assert not ix.contains(np.setdiff1d(other, stored)).any()
+    assert KeyIndex().contains(stored[:3]).tolist() == [False] * 3
+
+
+def test_a_reopened_writer_knows_what_is_stored_and_confirms_each_hit(tmp_path: Path) -> None:
+    """The writer's key sets are rebuilt from the file; a key hit is confirmed against the rows."""
+    db = tmp_path / "r.duckdb"
+    first = make_result()
+    with Store(db) as s:
+        assert s.write(first)
+    with Store(db) as s:
+        assert s.seen_many([first.article.hash, "f" * 64], "v1") == {first.article.hash}
+        assert s.seen_many([first.article.hash], "v2") == set()
+        assert not s.write(first)
+        edited = make_result(TEXT.replace("everyone", "the whole town"))
+        assert s.write(edited)  # the id a1 is known: the edited text gets the clash id
+        assert s.write(make_result(version="v2"))  # same id and text, newer model: replaces it
+        # a key that is in the set but whose value is not stored (as after a 64-bit collision) is not a hit
+        from unspin.key_index import keys_of
+
+        assert s._text_keys is not None
+        s._text_keys.add(keys_of(s.connection, ["0" * 64 + "|v1"]))
+        assert s.seen_many(["0" * 64], "v1") == set()
+    with Store(db, read_only=True) as s:
+        rows = s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall()
+        assert rows == [("a1", "v2"), (clash_id("a1", edited.article.hash), "v1")]
+        assert s.seen_many([first.article.hash], "v2") == {first.article.hash}

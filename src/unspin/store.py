@@ -6,6 +6,12 @@ from its main process only; workers send their `Result`s back. Each
 spans and sentences or not at all, so a run killed at any moment leaves only
 whole articles behind, and the next run picks up where it stopped.
 
+The full result of each article (text, spans, sentences, sourcing) is not a
+column: it is a line in `<file>.results.jsonl` next to the DuckDB file
+(`results_file.py` says why and how it stays in step with the tables); the
+`articles` row points at it. Files written before 2026-11-29 keep their
+`result_json` column and are read and written that way.
+
 Identity rules (see docs/batch.md), checked by the one writer inside the inserting transaction (no SQL
 constraints: their indexes would live in the writer's memory and grow with the corpus):
 - The same text under the same model version is stored once (hash, model_version).
@@ -26,9 +32,12 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from unspin.article import Result
 from unspin.errors import UnspinError
+from unspin.key_index import KeyIndex, keys_of, text_key_sql
+from unspin.results_file import ResultsFile, ResultsFileError, results_path
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
@@ -37,7 +46,7 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS articles(
         id VARCHAR, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
         published DATE, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
-        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_json VARCHAR)""",
+        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_offset BIGINT, result_bytes INTEGER)""",
     """CREATE TABLE IF NOT EXISTS spans(
         article_id VARCHAR, start INTEGER, "end" INTEGER, technique VARCHAR, confidence DOUBLE, text VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS sentences(
@@ -49,8 +58,10 @@ ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("id", "VARCHAR"), ("hash", "VARCHAR"), ("model_version", "VARCHAR"), ("outlet", "VARCHAR"),
     ("url", "VARCHAR"), ("title", "VARCHAR"), ("published", "DATE"), ("words", "INTEGER"), ("score", "DOUBLE"),
     ("n_spans", "INTEGER"), ("n_sentences", "INTEGER"), ("n_flagged_sentences", "INTEGER"),
-    ("analysed_at", "TIMESTAMP"), ("result_json", "VARCHAR"),
+    ("analysed_at", "TIMESTAMP"), ("result_offset", "BIGINT"), ("result_bytes", "INTEGER"),
 ]
+# files written before 2026-11-29 hold each full result in the row
+INLINE_ARTICLE_COLUMNS = ARTICLE_COLUMNS[:-2] + [("result_json", "VARCHAR")]
 SPAN_COLUMNS = [("article_id", "VARCHAR"), ("start", "INTEGER"), ('"end"', "INTEGER"), ("technique", "VARCHAR"),
                 ("confidence", "DOUBLE"), ("text", "VARCHAR")]
 SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "INTEGER"), ('"end"', "INTEGER"),
@@ -67,6 +78,10 @@ WRITER_ROW_GROUP_SIZE = 2048
 WRITER_MEMORY_LIMIT = "32MB"
 # a file from before 2026-11-29 keeps its unique indexes, which DuckDB must hold pinned in its cache
 INDEXED_WRITER_MEMORY_LIMIT = "128MB"
+# The writer reconnects once a table has grown by this many rows since the last time: articles at each
+# completed row group, spans and sentences (several per article, up to ~100 in a long one) every few.
+RECONNECT_ROWS = {"articles": WRITER_ROW_GROUP_SIZE, "spans": 4 * WRITER_ROW_GROUP_SIZE,
+                  "sentences": 4 * WRITER_ROW_GROUP_SIZE}
 WRITER_CHECKPOINT_THRESHOLD = "1GB"  # at most one row group of articles sits in the WAL between reconnects
 
 
@@ -118,21 +133,32 @@ class Store:
             raise StoreError(f"{self.path}: no such results file")
         if not read_only and not self.path.parent.exists():
             raise StoreError(f"{self.path.parent}: no such directory")
+        self.results = ResultsFile(results_path(self.path))
+        self._text_keys: KeyIndex | None = None  # writers only (key_index.py)
+        self._id_keys: KeyIndex | None = None
         if read_only:
             try:
                 self.connection = duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as e:
                 raise StoreError(_open_error(self.path, e)) from None
+            self.inline = _has_inline_results(self.connection)
             return
         self.connection = self._open_writer()
         try:
             for stmt in SCHEMA:
                 self.connection.execute(stmt)
             self._set_memory_limit()
-            self._next_reconnect = self._row_group_end()
+            self._plan_reconnect()
+            self.inline = _has_inline_results(self.connection)
+            if not self.inline:
+                self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
+            self._load_keys()
         except duckdb.Error as e:
             self.connection.close()
             raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
+        except ResultsFileError as e:
+            self.connection.close()
+            raise StoreError(str(e)) from None
 
     def _open_writer(self) -> duckdb.DuckDBPyConnection:
         """The file attached with small row groups, a capped cache and no automatic checkpoints."""
@@ -158,18 +184,45 @@ class Store:
         if indexed and indexed[0]:
             self.connection.execute(f"SET memory_limit = '{INDEXED_WRITER_MEMORY_LIMIT}'")
 
-    def _row_group_end(self) -> int:
-        """The article count at which the articles table completes its current row group."""
-        return (self.count() // WRITER_ROW_GROUP_SIZE + 1) * WRITER_ROW_GROUP_SIZE
+    def _load_keys(self) -> None:
+        """The key sets of the stored texts and ids, built by DuckDB in one scan."""
+        got = self.connection.execute(
+            f"SELECT {text_key_sql('hash', 'model_version')} AS t, hash(id) AS i FROM articles").fetchnumpy()
+        self._text_keys = KeyIndex(np.asarray(got["t"]))
+        self._id_keys = KeyIndex(np.asarray(got["i"]))
+        if len(self._text_keys):
+            self._reconnect()  # let go of the blocks that scan cached
 
-    def _maybe_reconnect(self) -> None:
-        """After a write that completed a row group: close (checkpoint, free the cache) and attach again."""
-        if self.count() < self._next_reconnect:
+    def _committed_end(self) -> int:
+        """Where the results file's last committed line ends."""
+        row = self.connection.execute("SELECT max(result_offset + result_bytes) FROM articles").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _table_counts(self) -> dict[str, int]:
+        counts = {}
+        for table in RECONNECT_ROWS:
+            row = self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    def _plan_reconnect(self) -> None:
+        """Per table, the row count at which the writer next reconnects (see RECONNECT_ROWS)."""
+        self._counts = self._table_counts()
+        self._next_reconnect = {t: (n // RECONNECT_ROWS[t] + 1) * RECONNECT_ROWS[t] for t, n in self._counts.items()}
+
+    def _maybe_reconnect(self, added: dict[str, int]) -> None:
+        """After a write that filled a table's quota: close (checkpoint, free the cache) and attach again."""
+        for t, n in added.items():
+            self._counts[t] += n
+        if all(self._counts[t] < end for t, end in self._next_reconnect.items()):
             return
+        self._reconnect()
+
+    def _reconnect(self) -> None:
         self.connection.close()
         self.connection = self._open_writer()
         self._set_memory_limit()
-        self._next_reconnect = self._row_group_end()
+        self._plan_reconnect()
 
     def __enter__(self) -> Store:
         return self
@@ -179,6 +232,7 @@ class Store:
 
     def close(self) -> None:
         self.connection.close()
+        self.results.close()
 
     # -- reading -------------------------------------------------------------
 
@@ -189,6 +243,9 @@ class Store:
     def seen_many(self, hashes: Sequence[str], model_version: str) -> set[str]:
         """The subset of `hashes` already stored for this model version, in one query per chunk."""
         found: set[str] = set()
+        if self._text_keys is not None:  # only hashes whose key is known can be stored: confirm just those
+            maybe = self._text_keys.contains(keys_of(self.connection, [f"{h}|{model_version}" for h in hashes]))
+            hashes = [h for h, m in zip(hashes, maybe, strict=True) if m]
         for i in range(0, len(hashes), LOOKUP_CHUNK):
             chunk = list(hashes[i:i + LOOKUP_CHUNK])
             rows = self.connection.execute(
@@ -199,10 +256,22 @@ class Store:
         return found
 
     def get_result(self, article_id: str) -> Result | None:
-        row = self.connection.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
-        if row is None:
+        """The full stored result of one article (None when no such id)."""
+        if self.inline:
+            row = self.connection.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
+            return None if row is None else Result.from_dict(json.loads(row[0]))
+        ref = self.connection.execute(
+            "SELECT result_offset, result_bytes FROM articles WHERE id = ?", [article_id]).fetchone()
+        if ref is None:
             return None
-        return Result.from_dict(json.loads(row[0]))
+        try:
+            return Result.from_dict(json.loads(self.results.read(int(ref[0]), int(ref[1]))))
+        except ResultsFileError as e:
+            raise StoreError(str(e)) from None
+
+    def texts(self, ids: Sequence[str]) -> list[str]:
+        """The article texts of these ids, in order (a missing id or an empty text gives its title or "")."""
+        return read_texts(self.connection, ids)
 
     def count(self) -> int:
         row = self.connection.execute("SELECT count(*) FROM articles").fetchone()
@@ -221,24 +290,28 @@ class Store:
             return 0
         con = self.connection
         versions = sorted({r.model.version for r in results})
+        undo_to = self.results.end
         con.begin()
         try:
             by_key: dict[tuple[str, str], str] = {}
             for v in versions:
                 for h in self.seen_many([r.article.hash for r in results if r.model.version == v], v):
                     by_key[(h, v)] = ""
-            ids = {r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results}
+            ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
+            if self._id_keys is not None:
+                ids = [i for i, m in zip(ids, self._id_keys.contains(keys_of(con, ids)), strict=True) if m]
             by_id: dict[str, tuple[str, str]] = {
                 i: (h, v) for i, h, v in con.execute(
                     "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-                    [sorted(ids)],
+                    [ids],
                 ).fetchall()
-            }
+            } if ids else {}
             now = datetime.now(UTC).replace(tzinfo=None)
             articles: list[tuple] = []
             spans: list[tuple] = []
             sentences: list[tuple] = []
             replaced: list[str] = []
+            kept: list[Result] = []
             for r in results:
                 h, v = r.article.hash, r.model.version
                 if (h, v) in by_key:
@@ -255,6 +328,7 @@ class Store:
                 by_key[(h, v)] = aid
                 by_id[aid] = (h, v)
                 articles.append(self._article_row(r, now))
+                kept.append(r)
                 spans.extend((aid, s.start, s.end, s.technique, float(s.confidence), s.text) for s in r.spans)
                 sentences.extend(
                     (aid, i, s.start, s.end, float(s.score), bool(s.is_title)) for i, s in enumerate(r.sentences)
@@ -262,15 +336,28 @@ class Store:
             if replaced:
                 for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
                     con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [replaced])
-            _insert(con, "articles", ARTICLE_COLUMNS, articles)
+            if self.inline:
+                articles = [row + (k.to_json(indent=None),) for row, k in zip(articles, kept, strict=True)]
+            elif articles:
+                # the lines are on disk before the rows that point at them commit (results_file.py)
+                refs = self.results.append([(k.to_json(indent=None) + "\n").encode("utf-8") for k in kept])
+                articles = [row + ref for row, ref in zip(articles, refs, strict=True)]
+            _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
             _insert(con, "spans", SPAN_COLUMNS, spans)
             _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
+            if self._text_keys is not None and articles:
+                new_text_keys = keys_of(con, [f"{a[1]}|{a[2]}" for a in articles])
+                new_id_keys = keys_of(con, [a[0] for a in articles])
             con.commit()
         except BaseException:
             con.rollback()
+            self.results.truncate(undo_to)
             raise
+        if self._text_keys is not None and self._id_keys is not None and articles:
+            self._text_keys.add(new_text_keys)
+            self._id_keys.add(new_id_keys)
         if articles:
-            self._maybe_reconnect()
+            self._maybe_reconnect({"articles": len(articles), "spans": len(spans), "sentences": len(sentences)})
         return len(articles)
 
     @staticmethod
@@ -278,7 +365,7 @@ class Store:
         a = r.article
         return (
             a.id, a.hash, r.model.version, a.source, a.url, a.title, parse_date(a.published), a.words,
-            float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now, r.to_json(indent=None),
+            float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
         )
 
     def record_error(self, article_id: str, input: str, reason: str) -> None:
@@ -291,6 +378,46 @@ class Store:
         if exists is None:
             con.execute("INSERT INTO errors VALUES (?, ?, ?, ?)",
                         [article_id, input, reason, datetime.now(UTC).replace(tzinfo=None)])
+
+
+def _has_inline_results(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this file keeps full results in a `result_json` column (files from before 2026-11-29)."""
+    cols = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
+        " AND table_catalog = current_database()").fetchall()}
+    return "result_json" in cols
+
+
+def db_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file behind a connection's current database (None for an in-memory one)."""
+    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
+def read_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
+    """Article texts by id, from whichever layout the store has; a missing text falls back to the title."""
+    if not ids:
+        return []
+    if _has_inline_results(con):
+        sql = ("SELECT id, coalesce(json_extract_string(result_json, '$.article.text'), title, '') FROM articles"
+               " WHERE id IN (SELECT unnest(?::VARCHAR[]))")
+        found = dict(con.execute(sql, [list(ids)]).fetchall())
+        return [found.get(i) or "" for i in ids]
+    rows = con.execute(
+        "SELECT id, result_offset, result_bytes, coalesce(title, '') FROM articles"
+        " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall()
+    path = db_path(con)
+    if path is None:
+        raise StoreError("this connection has no database file, so no results file to read texts from")
+    have = [r for r in rows if r[1] is not None]
+    try:
+        lines = ResultsFile(results_path(path)).read_many([(int(r[1]), int(r[2])) for r in have])
+    except ResultsFileError as e:
+        raise StoreError(str(e)) from None
+    texts = {r[0]: r[3] for r in rows}
+    for r, line in zip(have, lines, strict=True):
+        texts[r[0]] = json.loads(line)["article"]["text"] or r[3]
+    return [texts.get(i, "") for i in ids]
 
 
 def _first_line(e: BaseException) -> str:

@@ -266,8 +266,9 @@ def group(docs: Sequence[StoryDoc], opts: StoryOptions | None = None) -> tuple[l
 
 
 def group_store(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) -> tuple[list[Story], list[str]]:
-    """Stories among the articles of a store that `flt` selects; the text is read from `result_json`."""
+    """Stories among the articles of a store that `flt` selects; the texts come from the stored full results."""
     from unspin.stats import selection
+    from unspin.store import read_texts
 
     cte, params = selection(flt)
     cur = con.cursor()  # its own temp table, so concurrent callers do not collide
@@ -279,10 +280,11 @@ SELECT row_number() OVER (ORDER BY published NULLS LAST, id) - 1 AS idx, id, out
                     params)
         got = cur.execute("SELECT id, outlet, published FROM story_docs ORDER BY idx").fetchall()
         meta = _Meta([r[0] for r in got], [r[1] for r in got], [r[2] for r in got])
-        source = """(SELECT s.idx, coalesce(json_extract_string(a.result_json, '$.article.text'), a.title, '') AS text
-  FROM story_docs s JOIN articles a ON a.id = s.id)"""
-        v = _Vectors(cur, source, len(meta.ids), opts)
-        cur.execute("DROP TABLE story_docs")
+        cur.execute("DROP TABLE story_docs").fetchall()
+        texts = read_texts(cur, meta.ids)
+        cur.register("story_texts", {"idx": np.arange(len(texts)), "text": np.array(texts, dtype=object)})
+        v = _Vectors(cur, "story_texts", len(meta.ids), opts)
+        cur.unregister("story_texts")
     finally:
         cur.close()
     return cluster(v, meta, opts), meta.ids
