@@ -29,15 +29,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 from unspin.article import Result
 from unspin.errors import UnspinError
-from unspin.key_index import KeyIndex, keys_of, text_key_sql
 from unspin.results_file import ResultsFile, ResultsFileError, results_path
+
+if TYPE_CHECKING:
+    from unspin.key_index import KeyIndex
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
@@ -186,6 +187,12 @@ class Store:
 
     def _load_keys(self) -> None:
         """The key sets of the stored texts and ids, built by DuckDB in one scan."""
+        # numpy only here, in the writer: `unspin batch` workers import this module before they set their BLAS
+        # thread count, and a numpy loaded first would fan out across every core in each worker
+        import numpy as np
+
+        from unspin.key_index import KeyIndex, text_key_sql
+
         got = self.connection.execute(
             f"SELECT {text_key_sql('hash', 'model_version')} AS t, hash(id) AS i FROM articles").fetchnumpy()
         self._text_keys = KeyIndex(np.asarray(got["t"]))
@@ -244,6 +251,8 @@ class Store:
         """The subset of `hashes` already stored for this model version, in one query per chunk."""
         found: set[str] = set()
         if self._text_keys is not None:  # only hashes whose key is known can be stored: confirm just those
+            from unspin.key_index import keys_of
+
             maybe = self._text_keys.contains(keys_of(self.connection, [f"{h}|{model_version}" for h in hashes]))
             hashes = [h for h, m in zip(hashes, maybe, strict=True) if m]
         for i in range(0, len(hashes), LOOKUP_CHUNK):
@@ -299,6 +308,8 @@ class Store:
                     by_key[(h, v)] = ""
             ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
             if self._id_keys is not None:
+                from unspin.key_index import keys_of
+
                 ids = [i for i, m in zip(ids, self._id_keys.contains(keys_of(con, ids)), strict=True) if m]
             by_id: dict[str, tuple[str, str]] = {
                 i: (h, v) for i, h, v in con.execute(
@@ -346,6 +357,8 @@ class Store:
             _insert(con, "spans", SPAN_COLUMNS, spans)
             _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
             if self._text_keys is not None and articles:
+                from unspin.key_index import keys_of
+
                 new_text_keys = keys_of(con, [f"{a[1]}|{a[2]}" for a in articles])
                 new_id_keys = keys_of(con, [a[0] for a in articles])
             con.commit()
