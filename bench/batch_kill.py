@@ -5,7 +5,9 @@ time, then SIGKILLs the whole process group (driver and workers: a power cut).
 After every kill the database is opened read-only and checked:
 - every article seen committed before is still there with the same analysed_at
   (not lost, not re-analysed);
-- no (hash, model_version) twice, and every article's span/sentence rows match its counts.
+- no (hash, model_version) twice, and every article's span/sentence rows match its counts;
+- every article's line in the results file (`<db>.results.jsonl`) is whole and names it ("torn" otherwise);
+  lines past the last committed one (a kill between writing them and committing) are counted as "tail".
 A last run completes the corpus, and the final set is checked against the corpus.
 
     .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 1500] [--max-wait 6]
@@ -14,6 +16,7 @@ A last run completes the corpus, and the final set is checked against the corpus
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -25,13 +28,31 @@ from pathlib import Path
 
 import duckdb
 
+from unspin.results_file import results_path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_corpus import make_corpus  # noqa: E402
 
 CMD = [sys.executable, "-c", "from unspin.cli import main; main()", "batch"]
 
 
-def snapshot(db: Path) -> tuple[dict[str, object], int, int, int]:
+def results_file_check(con: duckdb.DuckDBPyConnection, db: Path) -> tuple[int, int]:
+    """(rows whose line is not a whole JSON line naming them, bytes past the last committed line)."""
+    refs = con.execute("SELECT id, result_offset, result_bytes FROM articles").fetchall()
+    data = results_path(db).read_bytes() if results_path(db).exists() else b""
+    bad = 0
+    for aid, offset, size in refs:
+        line = data[offset:offset + size]
+        try:
+            ok = line.endswith(b"\n") and json.loads(line)["article"]["id"] == aid
+        except ValueError:
+            ok = False
+        bad += not ok
+    end = max((o + n for _, o, n in refs), default=0)
+    return bad, len(data) - end
+
+
+def snapshot(db: Path) -> tuple[dict[str, object], int, int, int, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = dict(con.execute("SELECT id, analysed_at FROM articles").fetchall())
@@ -43,9 +64,10 @@ def snapshot(db: Path) -> tuple[dict[str, object], int, int, int]:
             WHERE coalesce(s.n, 0) <> a.n_spans OR coalesce(t.n, 0) <> a.n_sentences""").fetchone()
         (orphans,) = con.execute(
             "SELECT count(*) FROM sentences WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()
+        bad_lines, tail = results_file_check(con, db)
     finally:
         con.close()
-    return rows, dups, torn, orphans
+    return rows, dups, torn + bad_lines, orphans, tail
 
 
 def main() -> None:
@@ -74,20 +96,21 @@ def main() -> None:
             if not db.exists():
                 print(f"kill {cycle + 1:2d} at {wait:4.1f}s: before the database was created")
                 continue
-            rows, dups, torn, orphans = snapshot(db)
+            rows, dups, torn, orphans, tail = snapshot(db)
             gone = [k for k, v in committed.items() if rows.get(k) != v]
             lost += len(gone)
             dups_seen += dups
             torn_seen += torn + orphans
             print(f"kill {cycle + 1:2d} at {wait:4.1f}s: {len(rows):4d} committed (+{len(rows) - len(committed)}), "
-                  f"lost {len(gone)}, duplicates {dups}, torn {torn + orphans}")
+                  f"lost {len(gone)}, duplicates {dups}, torn {torn + orphans}, uncommitted tail {tail} B")
             committed = rows
         subprocess.run([*CMD, str(corpus), "--db", str(db), "-q"], check=True)
-        rows, dups, torn, orphans = snapshot(db)
+        rows, dups, torn, orphans, tail = snapshot(db)
         lost += sum(1 for k, v in committed.items() if rows.get(k) != v)
         missing = args.articles - len(rows)
         print(f"{kills} kills; final: {len(rows)}/{args.articles} articles, {missing} missing, "
-              f"committed-then-lost {lost}, duplicates {dups_seen + dups}, torn {torn_seen + torn + orphans}")
+              f"committed-then-lost {lost}, duplicates {dups_seen + dups}, torn {torn_seen + torn + orphans}, "
+              f"results-file bytes not committed at the end {tail}")
 
 
 if __name__ == "__main__":
