@@ -491,3 +491,20 @@ def test_store_held_by_a_writer_is_503(db_server: str, stored: tuple[Path, dict]
     finally:
         writer.communicate("", timeout=30)
     assert httpx.get(f"{db_server}/api/articles/gz-1").status_code == 200
+
+
+def test_a_store_without_its_results_file_is_503_not_a_traceback(db_server: str, stored: tuple[Path, dict]) -> None:
+    from unspin.results_file import results_path
+
+    kept = results_path(stored[0])
+    aside = kept.with_name(kept.name + ".aside")
+    kept.rename(aside)
+    try:
+        r = httpx.get(f"{db_server}/api/articles/gz-1")
+        assert r.status_code == 503 and "missing" in r.json()["error"] and "\n" not in r.json()["error"]
+        page = httpx.get(f"{db_server}/articles/gz-1")
+        assert page.status_code == 503 and "Traceback" not in page.text
+        assert httpx.get(f"{db_server}/api/stats").status_code == 200  # the tables alone still answer
+    finally:
+        aside.rename(kept)
+    assert httpx.get(f"{db_server}/api/articles/gz-1").status_code == 200

@@ -54,7 +54,10 @@ def open_store(path: Path) -> Iterator[Store]:
 
 def load_result(path: Path, article_id: str) -> Result:
     with open_store(path) as store:
-        result = store.get_result(article_id)
+        try:
+            result = store.get_result(article_id)
+        except UnspinError as e:  # its results file is missing or damaged
+            raise StoreUnavailable(f"the article store is unavailable: {e}") from None
     if result is None:
         raise NotFound(f"no article with id {article_id!r} in the store")
     return result
