@@ -200,6 +200,12 @@ class Store:
         if len(self._text_keys):
             self._reconnect()  # let go of the blocks that scan cached
 
+    def _keys(self, values: Sequence[str]) -> Any:
+        """DuckDB's 64-bit hash of each value, as the key sets hold them (numpy: see `_load_keys`)."""
+        from unspin.key_index import keys_of
+
+        return keys_of(self.connection, values)
+
     def _committed_end(self) -> int:
         """Where the results file's last committed line ends."""
         row = self.connection.execute("SELECT max(result_offset + result_bytes) FROM articles").fetchone()
@@ -251,9 +257,7 @@ class Store:
         """The subset of `hashes` already stored for this model version, in one query per chunk."""
         found: set[str] = set()
         if self._text_keys is not None:  # only hashes whose key is known can be stored: confirm just those
-            from unspin.key_index import keys_of
-
-            maybe = self._text_keys.contains(keys_of(self.connection, [f"{h}|{model_version}" for h in hashes]))
+            maybe = self._text_keys.contains(self._keys([_text_key(h, model_version) for h in hashes]))
             hashes = [h for h, m in zip(hashes, maybe, strict=True) if m]
         for i in range(0, len(hashes), LOOKUP_CHUNK):
             chunk = list(hashes[i:i + LOOKUP_CHUNK])
@@ -308,9 +312,7 @@ class Store:
                     by_key[(h, v)] = ""
             ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
             if self._id_keys is not None:
-                from unspin.key_index import keys_of
-
-                ids = [i for i, m in zip(ids, self._id_keys.contains(keys_of(con, ids)), strict=True) if m]
+                ids = [i for i, m in zip(ids, self._id_keys.contains(self._keys(ids)), strict=True) if m]
             by_id: dict[str, tuple[str, str]] = {
                 i: (h, v) for i, h, v in con.execute(
                     "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))",
@@ -356,11 +358,9 @@ class Store:
             _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
             _insert(con, "spans", SPAN_COLUMNS, spans)
             _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
-            if self._text_keys is not None and articles:
-                from unspin.key_index import keys_of
-
-                new_text_keys = keys_of(con, [f"{a[1]}|{a[2]}" for a in articles])
-                new_id_keys = keys_of(con, [a[0] for a in articles])
+            # computed before the commit: a failure here must not leave stored rows the key sets do not know
+            new_text_keys = self._keys([_text_key(a[1], a[2]) for a in articles])
+            new_id_keys = self._keys([a[0] for a in articles])
             con.commit()
         except BaseException:
             con.rollback()
@@ -391,6 +391,11 @@ class Store:
         if exists is None:
             con.execute("INSERT INTO errors VALUES (?, ?, ?, ?)",
                         [article_id, input, reason, datetime.now(UTC).replace(tzinfo=None)])
+
+
+def _text_key(text_hash: str, model_version: str) -> str:
+    """The value whose hash keys a text under a model version; `key_index.text_key_sql` builds the same in SQL."""
+    return f"{text_hash}|{model_version}"
 
 
 def _has_inline_results(con: duckdb.DuckDBPyConnection) -> bool:
