@@ -318,3 +318,21 @@ def test_a_reopened_writer_knows_what_is_stored_and_confirms_each_hit(tmp_path: 
         rows = s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall()
         assert rows == [("a1", "v2"), (clash_id("a1", edited.article.hash), "v1")]
         assert s.seen_many([first.article.hash], "v2") == {first.article.hash}
+
+
+def test_bytes_of_a_failed_append_are_cut_before_the_next_write(tmp_path: Path) -> None:
+    """An append that fails half-way (as on a full disk) leaves bytes the file's end does not count."""
+    from unspin.results_file import ResultsFile
+
+    path = tmp_path / "r.duckdb.results.jsonl"
+    rf = ResultsFile(path, committed_end=0)
+    assert rf.append([b'{"a": 1}\n']) == [(0, 9)]
+    undo_to = rf.end
+    assert rf._fh is not None
+    rf._fh.write(b'{"half')  # what a failed write left behind
+    rf._fh.flush()
+    rf.truncate(undo_to)
+    assert rf.append([b'{"b": 2}\n']) == [(9, 9)]
+    rf.close()
+    assert path.read_bytes() == b'{"a": 1}\n{"b": 2}\n'
+    assert ResultsFile(path).read_many([(9, 9), (0, 9)]) == [b'{"b": 2}\n', b'{"a": 1}\n']

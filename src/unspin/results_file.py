@@ -80,8 +80,10 @@ class ResultsFile:
 
     def truncate(self, end: int) -> None:
         """Cut the file back to `end`: what was appended after it belongs to a transaction that did not commit."""
-        if self._fh is None or end >= self.end:
+        if self._fh is None:
             return
+        # always, even at `end == self.end`: an append that failed half-way (a full disk) wrote bytes it never
+        # counted, and the next append would land after them while its offsets say otherwise
         self._fh.truncate(end)
         self._fh.flush()
         self.end = end
