@@ -271,16 +271,11 @@ def group_store(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) ->
     from unspin.store import read_texts
 
     cte, params = selection(flt)
-    cur = con.cursor()  # its own temp table, so concurrent callers do not collide
+    cur = con.cursor()  # its own registered table, so concurrent callers do not collide
     try:
-        cur.execute(f"""
-CREATE OR REPLACE TEMP TABLE story_docs AS
-WITH {cte}
-SELECT row_number() OVER (ORDER BY published NULLS LAST, id) - 1 AS idx, id, outlet, published FROM picked""",
-                    params)
-        got = cur.execute("SELECT id, outlet, published FROM story_docs ORDER BY idx").fetchall()
+        got = cur.execute(f"WITH {cte} SELECT id, outlet, published FROM picked ORDER BY published NULLS LAST, id",
+                          params).fetchall()
         meta = _Meta([r[0] for r in got], [r[1] for r in got], [r[2] for r in got])
-        cur.execute("DROP TABLE story_docs").fetchall()
         texts = read_texts(cur, meta.ids)
         cur.register("story_texts", {"idx": np.arange(len(texts)), "text": np.array(texts, dtype=object)})
         v = _Vectors(cur, "story_texts", len(meta.ids), opts)
