@@ -15,8 +15,10 @@ the write cost per article, so whether the writer's memory grows with the
 corpus (and whether a capped cache ever fails to pin a block) is settled in
 seconds for small sizes and minutes for 1M. With `--trace K` each size also
 prints the peak so far, the current RSS and DuckDB's own accounting
-(`duckdb_memory()`, the cache) every K articles: whether the peak levels off
-or keeps climbing is the question a single end figure cannot answer.
+(`duckdb_memory()`, the cache) every K articles, and the mean and largest RSS
+seen between writes since the last mark: whether the level levels off or keeps
+climbing, and how far single peaks stand above it, is the question a single
+end figure cannot answer.
 
     .venv/bin/python bench/store_memory.py [--sizes 1000 10000 100000] [--full] [--trace 10000]
 """
@@ -55,7 +57,9 @@ def child(n: int, db: Path, template: Path, trace: int) -> None:
     a = tmpl.article
     t0 = time.perf_counter()
     write = 0.0
-    marks: list[tuple[int, float, float, float]] = []  # articles, peak so far, RSS now, DuckDB's cache (MB)
+    # articles, peak so far, RSS now, DuckDB's cache, mean and max RSS after each chunk since the last mark (MB)
+    marks: list[tuple[int, float, float, float, float, float]] = []
+    window: list[float] = []
     with Store(db) as store:
         base = _vm("VmRSS")
         for i in range(0, n, CHUNK):
@@ -71,9 +75,13 @@ def child(n: int, db: Path, template: Path, trace: int) -> None:
             store.write_many(results)
             write += time.perf_counter() - t
             done = min(n, i + CHUNK)
+            if trace:
+                window.append(_vm("VmRSS"))
             if trace and done % trace == 0:
                 row = store.connection.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
-                marks.append((done, _vm("VmHWM"), _vm("VmRSS"), (row[0] or 0) / 2**20 if row else 0.0))
+                marks.append((done, _vm("VmHWM"), _vm("VmRSS"), (row[0] or 0) / 2**20 if row else 0.0,
+                              sum(window) / len(window), max(window)))
+                window = []
         stored = store.count()
     print(json.dumps({"n": n, "stored": stored, "base_mb": base, "peak_mb": _vm("VmHWM"),
                       "write_ms": write / n * 1e3, "wall_s": time.perf_counter() - t0,
@@ -108,9 +116,9 @@ def main() -> None:
                   f"(open store {r['base_mb']:.1f} MB, +{r['peak_mb'] - r['base_mb']:.1f}), "
                   f"write {r['write_ms']:.3f} ms/article, {r['wall_s']:.0f}s, db {r['db_mb']:.0f} MB, "
                   f"stored {r['stored']}", flush=True)
-            for k, peak, rss, cache in r["marks"]:
-                print(f"    at {k:8d}: peak so far {peak:6.1f} MB, RSS now {rss:6.1f} MB, DuckDB cache {cache:5.1f} MB",
-                      flush=True)
+            for k, peak, rss, cache, mean, top in r["marks"]:
+                print(f"    at {k:8d}: peak so far {peak:6.1f} MB, RSS now {rss:6.1f} MB, DuckDB cache {cache:5.1f} MB; "
+                      f"since the last mark RSS between writes: mean {mean:6.1f}, max {top:6.1f} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -295,6 +295,26 @@ def test_key_index_finds_every_added_key_across_merges() -> None:
     assert KeyIndex().contains(stored[:3]).tolist() == [False] * 3
 
 
+def test_key_index_keeps_runs_bounded_and_finds_keys_in_each() -> None:
+    """A merge rewrites only the last, unfilled run, so no run outgrows run_max and every run is searched."""
+    import numpy as np
+
+    from unspin.key_index import MERGE_EVERY, KeyIndex
+
+    rng = np.random.default_rng(4)
+    run_max = MERGE_EVERY + 500
+    stored = rng.integers(0, 2**64 - 1, size=5 * MERGE_EVERY + 2 * run_max + 3, dtype=np.uint64)
+    ix = KeyIndex(stored[:2 * run_max + 3], run_max=run_max)  # three runs from the start, the last of 3 keys
+    for i in range(2 * run_max + 3, len(stored), 1000):
+        ix.add(stored[i:i + 1000])
+    runs = ix._runs
+    assert len(runs) >= 5 and all(len(r) <= run_max for r in runs)
+    assert all(bool((r[1:] >= r[:-1]).all()) for r in runs)
+    assert len(ix) == len(stored) and ix.contains(stored).all()
+    other = rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64)
+    assert not ix.contains(np.setdiff1d(other, stored)).any()
+
+
 def test_a_reopened_writer_knows_what_is_stored_and_confirms_each_hit(tmp_path: Path) -> None:
     """The writer's key sets are rebuilt from the file; a key hit is confirmed against the rows."""
     db = tmp_path / "r.duckdb"
