@@ -116,3 +116,22 @@ def test_train_without_labels_is_a_one_line_error(tmp_path: Path, cli):
     proc = cli("train", str(tmp_path), "--out", str(tmp_path / "out"))
     err = proc.stderr.decode().strip()
     assert proc.returncode == 2 and err.startswith("error: ") and "labels" in err and "\n" not in err
+
+
+def test_a_model_reads_with_the_window_it_was_trained_with(split: Path, tmp_path: Path, cli):
+    from unspin.detect.encoding import windows
+    from unspin.train.export import export
+
+    net = train(split, tmp_path / "run", _cfg(max_steps=2, window=64))
+    model = export(net, tmp_path / "run" / "model", version="w64", seed=7, window=64)
+    assert json.loads((model / "meta.json").read_text())["window"] == 64
+    det = Detector(model)
+    assert det.window == 64
+    text = "\n".join([(split / "articles" / "article901.txt").read_text()] * 4)
+    view = det.token_view(text)
+    assert len(windows(len(view.enc), 64, 64 - 32)) > 1  # the article needs several windows of 64
+    assert (abs(view.states).sum(1) > 0).all()  # and every token was read by one of them
+    # the shipped model predates the field and reads with 254-token windows
+    assert Detector().window == 254
+    bad = cli("train", str(split), "--out", str(tmp_path / "x"), "--window", "600")
+    assert bad.returncode != 0 and b"--window must be 64 to 510" in bad.stderr and b"Traceback" not in bad.stderr

@@ -133,6 +133,7 @@ def train(
     average_from: Annotated[float | None, typer.Option(
         help="Ship the average of the weights at every checkpoint from this fraction of training on "
              "(e.g. 0.57), instead of the last weights.")] = None,
+    window: Annotated[int, typer.Option(help="Tokens per window, 64 to 510; the model records it.")] = 254,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
     limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
     calibrate_on: Annotated[Path | None, typer.Option(help="Labelled split to tune decoding and calibrate on.")] = None,
@@ -147,11 +148,13 @@ def train(
             raise UnspinError(f"training needs the train extra: pip install 'unspin[train]' ({e.name} missing)") from None
         if average_from is not None and not 0 < average_from <= 1:
             raise UnspinError(f"--average-from must be in (0, 1], got {average_from}")
+        if not 64 <= window <= 510:
+            raise UnspinError(f"--window must be 64 to 510 tokens (the encoder reads 512 with [CLS] and [SEP]), got {window}")
         cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
-                          average_from=average_from,
+                          average_from=average_from, window=window,
                           limit_articles=limit_articles)
         net = run_training(data_dir, out, cfg)
-        model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed)
+        model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed, window=window)
         if calibrate_on is not None:
             from unspin.detect.calibrate import calibrate_model
 

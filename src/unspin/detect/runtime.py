@@ -20,7 +20,7 @@ from unspin.detect.features import article_features, gelu_tanh, pool_numpy
 from unspin.errors import ModelError
 from unspin.techniques import TECHNIQUE_IDS
 
-STRIDE = WINDOW - 32
+OVERLAP = 32  # tokens two neighbouring windows share
 BATCH = 8
 EDGE_CHARS = " \t\r\n.,:;"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm-ptc"
@@ -84,6 +84,8 @@ class Detector:
         self.heads = {k: heads[k] for k in heads.files}
         meta = json.loads((self.model_dir / "meta.json").read_text())
         self.info = ModelInfo(meta.get("name", "unspin"), meta.get("version", "0"))
+        # the window the model was trained with (models before 0.3 did not record it: 254 tokens)
+        self.window = int(meta.get("window", WINDOW))
         cal_path = self.model_dir / "calibration.json"
         self.decoding = dict(DEFAULT_DECODING)
         if cal_path.exists():
@@ -96,7 +98,7 @@ class Detector:
         dim = self.heads["token_w"].shape[0]
         states = np.zeros((n, dim), dtype=np.float32)
         counts = np.zeros((n, 1), dtype=np.float32)
-        spans = windows(n, WINDOW, STRIDE)
+        spans = windows(n, self.window, self.window - OVERLAP)
         for i in range(0, len(spans), BATCH):
             group = spans[i : i + BATCH]
             L = max(b - a for a, b in group) + 2

@@ -79,7 +79,9 @@ class Batch:
     span_label: np.ndarray  # (S,)
 
 
-def epoch_windows(articles: list[TrainArticle], seed: int, epoch: int) -> list[tuple[int, int, int]]:
+def epoch_windows(
+    articles: list[TrainArticle], seed: int, epoch: int, window: int = WINDOW
+) -> list[tuple[int, int, int]]:
     """(article index, token start, token end) for one epoch, in shuffled order.
 
     Each epoch moves the window edges by a random amount, so a span cut by an
@@ -89,8 +91,8 @@ def epoch_windows(articles: list[TrainArticle], seed: int, epoch: int) -> list[t
     rng = np.random.default_rng([seed, epoch])
     items: list[tuple[int, int, int]] = []
     for i, art in enumerate(articles):
-        first = int(rng.integers(0, WINDOW)) if epoch > 0 else 0
-        items.extend((i, a, b) for a, b in windows(len(art.enc), WINDOW, first=first))
+        first = int(rng.integers(0, window)) if epoch > 0 else 0
+        items.extend((i, a, b) for a, b in windows(len(art.enc), window, first=first))
     order = rng.permutation(len(items))
     return [items[j] for j in order]
 

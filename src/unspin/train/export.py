@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from unspin.detect.encoding import WINDOW
 from unspin.train.loop import base_model_path, build_net
 
 
@@ -22,7 +23,9 @@ class _Encoder(nn.Module):
         return self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def export(net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True) -> Path:
+def export(
+    net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True, window: int = WINDOW
+) -> Path:
     """Write model.onnx (int8), heads.npz, tokenizer.json and meta.json to out_dir."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -60,6 +63,7 @@ def export(net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp3
     shutil.copy(base_model_path() / "tokenizer.json", out_dir / "tokenizer.json")
     meta_path = out_dir / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    meta.update({"name": "unspin-minilm-ptc", "version": version, "base": "all-MiniLM-L6-v2", "seed": seed})
+    meta.update({"name": "unspin-minilm-ptc", "version": version, "base": "all-MiniLM-L6-v2", "seed": seed,
+                 "window": window})
     meta_path.write_text(json.dumps(meta, indent=2))
     return out_dir

@@ -15,6 +15,7 @@ import torch
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from torch import nn
 
+from unspin.detect.encoding import WINDOW
 from unspin.train.data import Batch, epoch_windows, load_split, make_batch
 from unspin.train.model import DetectorNet
 
@@ -38,6 +39,8 @@ class TrainConfig:
     # Average the weights seen at every checkpoint step from this fraction of training on, plus the last
     # step, and keep the average (stochastic weight averaging). None keeps the last weights.
     average_from: float | None = None
+    # Tokens per window (without [CLS]/[SEP]); the exported model records it and the runtime reads with it.
+    window: int = WINDOW
 
 
 def base_model_path() -> Path:
@@ -110,7 +113,7 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
         [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
         weight_decay=cfg.weight_decay,
     )
-    per_epoch = [math.ceil(len(epoch_windows(articles, cfg.seed, e)) / cfg.batch_size) for e in range(cfg.epochs)]
+    per_epoch = [math.ceil(len(epoch_windows(articles, cfg.seed, e, cfg.window)) / cfg.batch_size) for e in range(cfg.epochs)]
     total = sum(per_epoch)
     if cfg.max_steps:
         total = min(total, cfg.max_steps)
@@ -147,7 +150,7 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
         done = 0
         ema = float("nan")
         for epoch in range(cfg.epochs):
-            items = epoch_windows(articles, cfg.seed, epoch)
+            items = epoch_windows(articles, cfg.seed, epoch, cfg.window)
             for k in range(per_epoch[epoch]):
                 if done < step:
                     done += 1
