@@ -84,7 +84,7 @@ class Detector:
         self.heads = {k: heads[k] for k in heads.files}
         meta = json.loads((self.model_dir / "meta.json").read_text())
         self.info = ModelInfo(meta.get("name", "unspin"), meta.get("version", "0"))
-        # the window the model was trained with (models before 0.3 did not record it: 254 tokens)
+        # the window the model was trained with (0.2.0 was exported before it was recorded: 254 tokens)
         self.window = int(meta.get("window", WINDOW))
         cal_path = self.model_dir / "calibration.json"
         self.decoding = dict(DEFAULT_DECODING)
