@@ -135,3 +135,12 @@ def test_a_model_reads_with_the_window_it_was_trained_with(split: Path, tmp_path
     assert Detector().window == 254
     bad = cli("train", str(split), "--out", str(tmp_path / "x"), "--window", "600")
     assert bad.returncode != 0 and b"--window must be 64 to 510" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_the_train_command_defaults_to_the_shared_window() -> None:
+    import inspect
+
+    from unspin import cli
+    from unspin.detect.encoding import WINDOW
+
+    assert inspect.signature(cli.train).parameters["window"].default == WINDOW

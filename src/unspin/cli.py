@@ -133,6 +133,7 @@ def train(
     average_from: Annotated[float | None, typer.Option(
         help="Ship the average of the weights at every checkpoint from this fraction of training on "
              "(e.g. 0.57), instead of the last weights.")] = None,
+    # 254 is detect.encoding.WINDOW, written out so the CLI does not import numpy/tokenizers to start (tested)
     window: Annotated[int, typer.Option(help="Tokens per window, 64 to 510; the model records it.")] = 254,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
     limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
