@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from unspin.results_file import results_path
+from unspin.corpus.results_file import results_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_corpus import make_corpus  # noqa: E402

@@ -24,7 +24,7 @@ from batch_corpus import make_corpus  # noqa: E402
 
 CHILD = """
 import sys
-import unspin.store as S
+import unspin.corpus.store as S
 corpus, db, mode = sys.argv[1:4]
 if mode == "without writes":
     S.Store.write_many = lambda self, results: len(list(results))

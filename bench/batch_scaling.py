@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_corpus import make_corpus  # noqa: E402
-from unspin.batch import run_batch  # noqa: E402
+from unspin.corpus.batch import run_batch  # noqa: E402
 
 
 def busy_seconds() -> float:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from unspin.detect.runtime import DEFAULT_MODEL_DIR
-from unspin.evaluate import evaluate_dir
+from unspin.ptc.evaluate import evaluate_dir
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from unspin.stats import compute_stats
-from unspin.store import Store
-from unspin.stories import StoryOptions
+from unspin.corpus.stats import compute_stats
+from unspin.corpus.store import Store
+from unspin.corpus.stories import StoryOptions
 from unspin.techniques import TECHNIQUE_IDS
 
 OUTLETS = ["Daily Ledger", "The Beacon", "Metro Wire", "Harbour Post", "Northland Times", "Evening Star",

@@ -51,7 +51,7 @@ def _vm(field: str) -> float:
 def child(n: int, db: Path, template: Path, trace: int) -> None:
     """Store n articles; print one JSON line with the figures."""
     from unspin.article import Article, Result
-    from unspin.store import Store
+    from unspin.corpus.store import Store
 
     tmpl = Result.from_dict(json.loads(template.read_text(encoding="utf-8")))
     a = tmpl.article
@@ -65,7 +65,7 @@ def child(n: int, db: Path, template: Path, trace: int) -> None:
         for i in range(0, n, CHUNK):
             results = [
                 replace(tmpl, article=Article(
-                    text=f"{a.text}\n[{j}]", title=a.title, id=f"a{j}", source=f"Outlet {j % 9}",
+                    text=f"{a.text}\n[{j}]", title=a.title, id=f"a{j}", outlet=f"Outlet {j % 9}",
                     url=f"https://news.example.org/a{j}", published=f"2024-{1 + j % 12:02d}-{1 + j % 28:02d}",
                     title_end=a.title_end))
                 for j in range(i, min(n, i + CHUNK))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from test_batch import UNSPIN, assert_consistent, html_page, query, story, write_jsonl
-from unspin.store import Store
+from unspin.corpus.store import Store
 
 # Ray reads these when it is imported; with them a one-machine cluster binds to 127.0.0.1 only.
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}

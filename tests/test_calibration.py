@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from unspin.detect.calibrate import apply_calibration, ece, fit_calibration, fit_platt, reliability
+from unspin.ptc.calibrate import apply_calibration, ece, fit_calibration, fit_platt, reliability
 
 
 def test_platt_recovers_identity():

@@ -12,8 +12,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from unspin.corpus.readers import Columns, Corpus, open_input
 from unspin.errors import InputError
-from unspin.load.corpus import Columns, Corpus, open_input
 
 BODY = (
     "The council voted on Tuesday to spend forty million on a new toll bridge across the harbour. "
@@ -83,7 +83,7 @@ def test_jsonl_with_custom_columns_titles_and_bad_lines(tmp_path: Path) -> None:
     recs = list(corpus)
     assert len(recs) == 5 == corpus.count()
     a = recs[0].article
-    assert a is not None and a.id == "n1" and a.source == "Gazette" and a.url == "https://ex.org/1"
+    assert a is not None and a.id == "n1" and a.outlet == "Gazette" and a.url == "https://ex.org/1"
     assert a.published == "2024-03-05T08:00:00Z"
     # a separate title becomes line 1, so it is analysed and offsets stay in one string
     assert a.text.startswith("Bridge Vote\n\n") and a.text[: a.title_end] == "Bridge Vote"
@@ -126,9 +126,9 @@ def test_csv_with_custom_columns_and_multiline_fields(tmp_path: Path) -> None:
     assert [r.id for r in recs] == ["a1", "a2", "a3"] and corpus.count() == 3
     a = recs[0].article
     assert a is not None and a.title == "Bridge Vote" and "Second paragraph, with a comma." in a.text
-    assert a.source == "Gazette" and a.published == "2024-03-05"
+    assert a.outlet == "Gazette" and a.published == "2024-03-05"
     assert recs[1].article is None and "no text" in (recs[1].error or "")
-    assert recs[2].article is not None and recs[2].article.source == "Courier"
+    assert recs[2].article is not None and recs[2].article.outlet == "Courier"
 
 
 def test_csv_without_the_text_column_or_binary_is_a_bad_input(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from unspin.evaluate import LabeledSpan as L
-from unspin.evaluate import flc_scores, merge, sentence_scores, si_scores, tc_scores
+from unspin.ptc.evaluate import LabeledSpan as L
+from unspin.ptc.evaluate import flc_scores, merge, sentence_scores, si_scores, tc_scores
 
 
 def test_merge_overlapping_only():

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from unspin.article import Result, Span
+from unspin.article import SCHEMA_VERSION, Result, SchemaError, Span
 from unspin.load.text import load_text_file
+from unspin.ptc.files import render_ptc
 from unspin.render.html import render_html
 from unspin.render.pieces import pieces
-from unspin.render.ptc import render_ptc
 from unspin.techniques import BY_ID
 
 
@@ -24,9 +24,9 @@ def result(analyzer, example_path: Path) -> Result:
 
 def test_json_schema_keys(result: Result):
     doc = json.loads(result.to_json())
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == SCHEMA_VERSION == "2.0"
     assert set(doc["model"]) == {"name", "version"}
-    assert {"id", "title", "source", "url", "text"} <= set(doc["article"])
+    assert {"id", "title", "outlet", "url", "text"} <= set(doc["article"])
     assert isinstance(doc["score"], float) and 0.0 <= doc["score"] <= 1.0
     for s in doc["spans"]:
         assert set(s) == {"technique", "start", "end", "text", "confidence", "explanation"}
@@ -119,3 +119,14 @@ def test_public_api_from_the_package():
     assert isinstance(result, unspin.Result)
     assert result.sentences[0].is_title and result.article.title == "A Title"
     assert result.sourcing is not None
+
+
+def test_from_dict_reads_schema_1_and_refuses_a_newer_major(result: Result):
+    old = json.loads(result.to_json())
+    old["schema_version"] = "1.0"
+    old["article"]["source"] = old["article"].pop("outlet") or "Harbour Gazette"
+    assert Result.from_dict(old).article.outlet == old["article"]["source"]  # 1.x called the outlet `source`
+    newer = json.loads(result.to_json())
+    newer["schema_version"] = "3.0"
+    with pytest.raises(SchemaError, match="newer"):
+        Result.from_dict(newer)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ptc_fixture import ARTICLES, LABELS, write_split
-from unspin.load.ptc import read_tc_labels
+from unspin.ptc.files import read_tc_labels
 from unspin.techniques import BY_ID
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from unspin.corpus.stats import ALL, StatsFilter, compute_stats, open_results
+from unspin.corpus.store import Store
 from unspin.errors import UnspinError
-from unspin.stats import ALL, StatsFilter, compute_stats, open_results
-from unspin.store import Store
 
 XSS_OUTLET = '<script>alert("o")</script>'
 XSS_SPAN = "<img src=x onerror=alert(1)>"
@@ -174,12 +174,12 @@ def test_accepts_a_store_and_is_json_serialisable(known: Path) -> None:
 
 def test_end_to_end_analyzer_store_stats(tmp_path: Path, analyzer) -> None:
     from story_texts import BRIDGE
+    from unspin.corpus.store import flagged_sentences
     from unspin.load.text import article_from_text
-    from unspin.store import flagged_sentences
 
     results = []
     for i, (outlet, text) in enumerate(BRIDGE.items()):
-        art = article_from_text(text, source=outlet, published=f"2024-03-0{5 + i}")
+        art = article_from_text(text, outlet=outlet, published=f"2024-03-0{5 + i}")
         results.append(analyzer.analyze(art))
     path = tmp_path / "e2e.duckdb"
     with Store(path) as store:
@@ -193,9 +193,9 @@ def test_end_to_end_analyzer_store_stats(tmp_path: Path, analyzer) -> None:
     assert o["flagged_sentences"] == sum(flagged_sentences(r) for r in results)
     assert o["mean_score"] == pytest.approx(sum(r.score for r in results) / 3, abs=1e-4)
     for r in results:
-        outlet_rows = [t for t in s["techniques"] if t["outlet"] == r.article.source]
+        outlet_rows = [t for t in s["techniques"] if t["outlet"] == r.article.outlet]
         assert {t["technique"]: t["spans"] for t in outlet_rows} == r.technique_counts()
-        assert row(s["trend"], month="2024-03", outlet=r.article.source)["articles"] == 1
+        assert row(s["trend"], month="2024-03", outlet=r.article.outlet)["articles"] == 1
     assert sum(t["spans"] for t in s["techniques"] if t["outlet"] == ALL) == o["spans"]
 
 

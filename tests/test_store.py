@@ -12,16 +12,16 @@ import duckdb
 import pytest
 
 from unspin.article import Article, ModelInfo, Result, Sentence, Span
+from unspin.corpus.results_file import results_path
+from unspin.corpus.store import Store, StoreError, clash_id
 from unspin.errors import UnspinError
-from unspin.results_file import results_path
-from unspin.store import Store, StoreError, clash_id
 
 TEXT = "Council Betrays Town\n\nThe reckless council betrayed everyone. The mayor said jobs will come.\n"
 
 
 def make_result(text: str = TEXT, article_id: str = "a1", version: str = "v1", published: str | None = None) -> Result:
     art = Article(text=text, title=text.split("\n")[0], title_end=len(text.split("\n")[0]), id=article_id,
-                  source="Gazette", url="https://ex.org/a", published=published)
+                  outlet="Gazette", url="https://ex.org/a", published=published)
     s1 = text.index("The reckless")
     s2 = text.index("The mayor")
     spans = [Span(s1 + 4, s1 + 12, "Loaded_Language", 0.9, text[s1 + 4:s1 + 12]),
@@ -162,7 +162,7 @@ def test_locked_and_foreign_files_are_one_line_errors(tmp_path: Path) -> None:
 
 def test_new_files_have_no_unique_indexes_and_the_writer_still_stores_each_text_once(tmp_path: Path) -> None:
     """Uniqueness is the writer's own check; it must hold across the reconnects at each finished row group."""
-    from unspin import store as store_module
+    from unspin.corpus import store as store_module
 
     n = store_module.WRITER_ROW_GROUP_SIZE + 130
     results = [make_result(TEXT.replace("everyone", f"everyone {i}"), f"a{i}") for i in range(n)]
@@ -282,7 +282,7 @@ def test_a_missing_or_short_results_file_is_a_one_line_error_and_changes_nothing
 def test_key_index_finds_every_added_key_across_merges() -> None:
     import numpy as np
 
-    from unspin.key_index import MERGE_EVERY, KeyIndex
+    from unspin.corpus.key_index import MERGE_EVERY, KeyIndex
 
     rng = np.random.default_rng(3)
     stored = rng.integers(0, 2**64 - 1, size=3 * MERGE_EVERY + 17, dtype=np.uint64)
@@ -299,7 +299,7 @@ def test_key_index_keeps_runs_bounded_and_finds_keys_in_each() -> None:
     """A merge rewrites only the last, unfilled run, so no run outgrows run_max and every run is searched."""
     import numpy as np
 
-    from unspin.key_index import MERGE_EVERY, KeyIndex
+    from unspin.corpus.key_index import MERGE_EVERY, KeyIndex
 
     rng = np.random.default_rng(4)
     run_max = MERGE_EVERY + 500
@@ -329,7 +329,7 @@ def test_a_reopened_writer_knows_what_is_stored_and_confirms_each_hit(tmp_path: 
         assert s.write(edited)  # the id a1 is known: the edited text gets the clash id
         assert s.write(make_result(version="v2"))  # same id and text, newer model: replaces it
         # a key that is in the set but whose value is not stored (as after a 64-bit collision) is not a hit
-        from unspin.key_index import keys_of
+        from unspin.corpus.key_index import keys_of
 
         assert s._text_keys is not None
         s._text_keys.add(keys_of(s.connection, ["0" * 64 + "|v1"]))
@@ -342,7 +342,7 @@ def test_a_reopened_writer_knows_what_is_stored_and_confirms_each_hit(tmp_path: 
 
 def test_bytes_of_a_failed_append_are_cut_before_the_next_write(tmp_path: Path) -> None:
     """An append that fails half-way (as on a full disk) leaves bytes the file's end does not count."""
-    from unspin.results_file import ResultsFile
+    from unspin.corpus.results_file import ResultsFile
 
     path = tmp_path / "r.duckdb.results.jsonl"
     rf = ResultsFile(path, committed_end=0)

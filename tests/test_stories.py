@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from story_texts import BRIDGE, BRIDGE_LATER, FOOTBALL, OFF_TOPIC, RATES
+from unspin.corpus.stats import compute_stats, open_results
+from unspin.corpus.store import Store
+from unspin.corpus.stories import StoryDoc, StoryOptions, group, terms
 from unspin.errors import UnspinError
-from unspin.stats import compute_stats, open_results
-from unspin.store import Store
-from unspin.stories import StoryDoc, StoryOptions, group, terms
 
 DAY = {"bridge": date(2024, 3, 5), "rates": date(2024, 3, 6), "football": date(2024, 3, 7)}
 
@@ -117,7 +117,7 @@ def story_store(tmp_path_factory, analyzer) -> Path:
 
     results = []
     for doc in corpus():
-        art = article_from_text(doc.text, id=doc.id, source=doc.outlet, published=doc.published.isoformat())
+        art = article_from_text(doc.text, id=doc.id, outlet=doc.outlet, published=doc.published.isoformat())
         results.append(analyzer.analyze(art))
     path = tmp_path_factory.mktemp("stories") / "stories.duckdb"
     with Store(path) as store:

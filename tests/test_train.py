@@ -100,7 +100,7 @@ def test_export_runs_in_onnxruntime(split: Path, tmp_path: Path, cli):
 
 
 def test_calibration_writes_decoding_settings(split: Path, tmp_path: Path):
-    from unspin.detect.calibrate import calibrate_model
+    from unspin.ptc.calibrate import calibrate_model
     from unspin.train.export import export
 
     net = train(split, tmp_path / "run", _cfg(max_steps=1))
@@ -140,7 +140,7 @@ def test_a_model_reads_with_the_window_it_was_trained_with(split: Path, tmp_path
 def test_the_train_command_defaults_to_the_shared_window() -> None:
     import inspect
 
-    from unspin import cli
+    from unspin.cli import commands as cli
     from unspin.detect.encoding import WINDOW
 
     assert inspect.signature(cli.train).parameters["window"].default == WINDOW

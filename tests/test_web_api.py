@@ -132,7 +132,7 @@ def test_title_and_source_are_used(server: str) -> None:
     assert d["article"]["title"] == title
     assert d["article"]["text"] == f"{title}\n\n{body}"
     assert d["article"]["title_end"] == len(title)
-    assert d["article"]["source"] == "Harbour Gazette"
+    assert d["article"]["outlet"] == "Harbour Gazette"
     assert d["sentences"][0]["is_title"] and d["sentences"][0]["end"] == len(title)
     check_invariants(d)
     # a text that has its own title line keeps it
@@ -403,13 +403,13 @@ STORED = [
 
 @pytest.fixture(scope="module")
 def stored(analyzer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    from unspin.corpus.store import Store
     from unspin.load.text import article_from_text
-    from unspin.store import Store
 
     path = tmp_path_factory.mktemp("store") / "results.duckdb"
     results = {}
     for outlet, aid, text in STORED:
-        art = article_from_text(text, id=aid, source=outlet)
+        art = article_from_text(text, id=aid, outlet=outlet)
         results[aid] = analyzer.analyze(art)
     with Store(path) as store:
         assert store.write_many(results.values()) == 3
@@ -433,8 +433,8 @@ def test_stored_article_api(db_server: str, stored: tuple[Path, dict]) -> None:
 
 
 def test_stats_api_matches_the_library(db_server: str, stored: tuple[Path, dict]) -> None:
-    from unspin.stats import StatsFilter, compute_stats
-    from unspin.store import Store
+    from unspin.corpus.stats import StatsFilter, compute_stats
+    from unspin.corpus.store import Store
 
     r = httpx.get(f"{db_server}/api/stats")
     assert r.status_code == 200
@@ -476,7 +476,7 @@ def test_corpus_and_article_pages(db_server: str, stored: tuple[Path, dict]) -> 
 def test_store_held_by_a_writer_is_503(db_server: str, stored: tuple[Path, dict]) -> None:
     writer = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from unspin.store import Store; s = Store(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+         "import sys; from unspin.corpus.store import Store; s = Store(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
          str(stored[0])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
@@ -494,7 +494,7 @@ def test_store_held_by_a_writer_is_503(db_server: str, stored: tuple[Path, dict]
 
 
 def test_a_store_without_its_results_file_is_503_not_a_traceback(db_server: str, stored: tuple[Path, dict]) -> None:
-    from unspin.results_file import results_path
+    from unspin.corpus.results_file import results_path
 
     kept = results_path(stored[0])
     aside = kept.with_name(kept.name + ".aside")

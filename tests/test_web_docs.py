@@ -106,7 +106,7 @@ def test_docs_shows_the_request_body_fields(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     analyze = html.split('id="analyze_api_analyze_post"', 1)[1].split("</section>", 1)[0]
     fields = spec["components"]["schemas"]["AnalyzeRequest"]["properties"]
-    assert set(fields) == {"text", "html", "url", "min_confidence", "title", "source"}
+    assert set(fields) == {"text", "html", "url", "min_confidence", "title", "outlet"}
     for name, prop in fields.items():
         assert f"<code>{name}</code>" in analyze
         assert prose(prop["description"]) in analyze  # the description, escaped, with `code` as <code>

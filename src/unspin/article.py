@@ -12,7 +12,20 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+from unspin.errors import InputError
+
+SCHEMA_VERSION = "2.0"  # 2.0: `article.source` renamed `article.outlet`; 1.x results still load
+
+
+class SchemaError(InputError):
+    """A stored or supplied result was written by a newer, incompatible unspin."""
+
+
+def _check_schema(version: object) -> None:
+    major = str(version or "1.0").split(".")[0]
+    ours = SCHEMA_VERSION.split(".")[0]
+    if not major.isdigit() or int(major) > int(ours):
+        raise SchemaError(f"result schema {version} is newer than this unspin reads ({SCHEMA_VERSION}); upgrade unspin")
 
 
 def content_hash(text: str) -> str:
@@ -25,7 +38,7 @@ class Article:
     text: str
     title: str = ""
     id: str = ""
-    source: str | None = None  # the outlet that published it
+    outlet: str | None = None  # the outlet that published it (schema 1.x called it `source`)
     url: str | None = None
     published: str | None = None  # ISO 8601 date, when known
     title_end: int = 0  # the title is text[0:title_end]; 0 when the text has no title line
@@ -46,7 +59,7 @@ class Article:
         return {
             "id": self.id,
             "title": self.title,
-            "source": self.source,
+            "outlet": self.outlet,
             "url": self.url,
             "published": self.published,
             "title_end": self.title_end,
@@ -124,9 +137,14 @@ class Result:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Result:
+        """A Result from its JSON form (`to_dict`), schema 1.x or 2.x.
+
+        Raises `SchemaError` for a result written by a newer major schema version.
+        """
+        _check_schema(d.get("schema_version"))
         a = d["article"]
         article = Article(
-            text=a.get("text", ""), title=a.get("title", ""), id=a["id"], source=a.get("source"),
+            text=a.get("text", ""), title=a.get("title", ""), id=a["id"], outlet=a.get("outlet", a.get("source")),
             url=a.get("url"), published=a.get("published"), title_end=a.get("title_end", 0),
         )
         return cls(

@@ -1,4 +1,4 @@
-"""Loading articles from where users have them: files, HTML, URLs, stdin, corpora."""
+"""Loading one article from where users have it: a file, HTML, a URL or stdin (corpora: `unspin.corpus.readers`)."""
 
 from __future__ import annotations
 

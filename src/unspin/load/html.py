@@ -34,5 +34,5 @@ def article_from_html(html: str, url: str | None = None, name: str = "HTML") -> 
     text = f"{title}\n\n{body}\n" if title else body + "\n"
     return Article(
         text=text, title=title, title_end=len(title), url=url or data.get("url") or None,
-        source=data.get("sitename") or data.get("hostname") or None, published=data.get("date") or None,
+        outlet=data.get("sitename") or data.get("hostname") or None, published=data.get("date") or None,
     )

@@ -14,8 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from unspin.corpus.stats import ALL
 from unspin.render.html import TEMPLATES, environment
-from unspin.stats import ALL
 from unspin.techniques import BY_ID, TECHNIQUE_IDS
 
 # Outlet colours: distinct on white, none of them the technique colours' pure red.

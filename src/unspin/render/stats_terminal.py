@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from unspin.stats import ALL
+from unspin.corpus.stats import ALL
 from unspin.techniques import BY_ID
 
 MONTH_COLUMNS = 6  # outlets shown side by side in the monthly table

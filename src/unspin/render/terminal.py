@@ -50,7 +50,7 @@ def render_terminal(result: Result, console: Console | None = None, show_spans: 
     console = console or Console()
     art = result.article
     head = Text(art.title or art.id, style="bold")
-    meta = " · ".join(x for x in (art.source, art.url, art.published) if x)
+    meta = " · ".join(x for x in (art.outlet, art.url, art.published) if x)
     if meta:
         head.append(f"\n{meta}", style="dim")
     head.append(f"\nArticle score {result.score:.2f} {_bar(result.score)}   "

@@ -11,7 +11,7 @@ from tokenizers import Tokenizer
 from unspin.detect.encoding import WINDOW, Encoded, encode, special_ids, token_span, windows
 from unspin.detect.features import article_features
 from unspin.errors import InputError
-from unspin.load.ptc import find_label_file, list_articles, read_tc_labels, read_text_exact
+from unspin.ptc.files import find_label_file, list_articles, read_tc_labels, read_text_exact
 from unspin.techniques import TECHNIQUE_IDS
 
 TECH_INDEX = {t: i for i, t in enumerate(TECHNIQUE_IDS)}

@@ -19,14 +19,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from unspin.article import Result
+from unspin.corpus.store import Store
 from unspin.errors import UnspinError
-from unspin.store import Store
 from unspin.techniques import BY_ID, TECHNIQUE_IDS
 from unspin.web.errors import NotFound, StoreUnavailable
 from unspin.web.pages import render, render_result
 
 if TYPE_CHECKING:
-    from unspin.stats import StatsFilter
+    from unspin.corpus.stats import StatsFilter
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -64,7 +64,7 @@ def load_result(path: Path, article_id: str) -> Result:
 
 
 def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
-    from unspin.stats import compute_stats
+    from unspin.corpus.stats import compute_stats
 
     with open_store(path) as store:
         return compute_stats(store, flt, top=top)
@@ -72,7 +72,7 @@ def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
 
 def list_articles(path: Path, flt: StatsFilter, technique: str | None, limit: int) -> list[dict[str, Any]]:
     """Stored articles (the same deduplicated selection the statistics count), highest score first."""
-    from unspin.stats import selection
+    from unspin.corpus.stats import selection
 
     cte, params = selection(flt)
     sql = f"""
@@ -89,7 +89,7 @@ ORDER BY p.score DESC, p.id LIMIT ?"""
 
 
 def _filter(outlet: list[str] | None, since: date | None, until: date | None, model_version: str | None) -> StatsFilter:
-    from unspin.stats import StatsFilter
+    from unspin.corpus.stats import StatsFilter
 
     return StatsFilter(outlets=tuple(o for o in outlet or () if o.strip()), since=since, until=until,
                        model_version=model_version or None)
@@ -122,7 +122,7 @@ async def article_page(article_id: str, request: Request) -> HTMLResponse:
 
 def corpus_table(stats: dict[str, Any]) -> dict[str, Any]:
     """Outlets x techniques: spans per 1,000 words in each cell, shaded against the largest cell."""
-    from unspin.stats import ALL
+    from unspin.corpus.stats import ALL
 
     cells = {(r["outlet"], r["technique"]): r for r in stats["techniques"]}
     present = {r["technique"] for r in stats["techniques"]}
@@ -146,7 +146,7 @@ async def corpus_page(
     outlet: Annotated[str | None, Query()] = None,
     technique: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    from unspin.stats import ALL, StatsFilter
+    from unspin.corpus.stats import ALL, StatsFilter
 
     db = _db(request)
     if technique and technique not in BY_ID:

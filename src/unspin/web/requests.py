@@ -9,7 +9,7 @@ exactly as `unspin analyze` sees a file in that layout.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from unspin.article import Article
 from unspin.errors import InputError, TooLargeError
@@ -25,7 +25,10 @@ class AnalyzeRequest(BaseModel):
     url: str | None = Field(None, description="An http(s) URL to fetch (public addresses only, unless the server allows private ones).")
     min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="Hide spans below this confidence, as `--min-confidence`.")
     title: str | None = Field(None, max_length=1000, description="A title, used when the input has none of its own.")
-    source: str | None = Field(None, max_length=200, description="The outlet that published the article.")
+    outlet: str | None = Field(
+        None, max_length=200, validation_alias=AliasChoices("outlet", "source"),
+        description="The outlet that published the article (`source` is accepted as its former name).",
+    )
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> AnalyzeRequest:
@@ -41,7 +44,7 @@ def _with_title(article: Article, title: str | None) -> Article:
         return article
     body = article.text.lstrip()
     return Article(
-        text=f"{title}\n\n{body}", title=title, title_end=len(title), source=article.source,
+        text=f"{title}\n\n{body}", title=title, title_end=len(title), outlet=article.outlet,
         url=article.url, published=article.published,
     )
 
@@ -70,6 +73,6 @@ def build_article(req: AnalyzeRequest, max_chars: int, allow_private_urls: bool)
         article = load_source(url, allow_private_urls=allow_private_urls)
     article = _with_title(article, req.title)
     check_length(len(article.text), "article text", max_chars)
-    if req.source:
-        article.source = req.source
+    if req.outlet:
+        article.outlet = req.outlet
     return article

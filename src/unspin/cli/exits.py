@@ -1,7 +1,6 @@
 """How a command ends: a user error is one line on stderr and exit code 2.
 
-Shared by `unspin.cli` and the feature commands in `unspin.commands`, which
-must not import `unspin.cli` (it imports them).
+Shared by every command module of `unspin.cli`.
 """
 
 from __future__ import annotations

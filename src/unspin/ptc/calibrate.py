@@ -20,9 +20,9 @@ import numpy as np
 
 from unspin.detect.runtime import Detector, TokenView
 from unspin.errors import InputError
-from unspin.evaluate import LabeledSpan, flc_scores, sentence_scores, si_scores
-from unspin.load.ptc import find_label_file, list_articles, read_tc_labels
 from unspin.load.text import load_text_file
+from unspin.ptc.evaluate import LabeledSpan, flc_scores, sentence_scores, si_scores
+from unspin.ptc.files import find_label_file, list_articles, read_tc_labels
 from unspin.segment import lines
 
 GRID = {

@@ -28,6 +28,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from unspin.corpus.selection import StatsFilter, selection
+from unspin.corpus.store import read_texts
 from unspin.errors import UnspinError
 
 MIN_DF_CAP = 50  # `max_df` never drops a term that is in 50 articles or fewer
@@ -265,11 +267,8 @@ def group(docs: Sequence[StoryDoc], opts: StoryOptions | None = None) -> tuple[l
     return cluster(v, meta, opts), meta.ids
 
 
-def group_store(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) -> tuple[list[Story], list[str]]:
+def group_store(con: duckdb.DuckDBPyConnection, flt: StatsFilter, opts: StoryOptions) -> tuple[list[Story], list[str]]:
     """Stories among the articles of a store that `flt` selects; the texts come from the stored full results."""
-    from unspin.stats import selection
-    from unspin.store import read_texts
-
     cte, params = selection(flt)
     cur = con.cursor()  # its own registered table, so concurrent callers do not collide
     try:
@@ -307,7 +306,7 @@ def _keywords(v: _Vectors, groups: list[list[int]], k: int = 6) -> list[list[str
     return [[v.terms[t] for t in t_of[a:min(b, a + k)]] for a, b in zip(starts, ends, strict=True)]
 
 
-def story_report(con: duckdb.DuckDBPyConnection, flt: Any, opts: StoryOptions) -> list[dict[str, Any]]:
+def story_report(con: duckdb.DuckDBPyConnection, flt: StatsFilter, opts: StoryOptions) -> list[dict[str, Any]]:
     """Stories as dicts: per story, its outlets side by side with their articles, scores and techniques."""
     stories, ids = group_store(con, flt, opts)
     wanted = sorted({ids[m] for s in stories for m in s.members})

@@ -134,8 +134,8 @@ def evaluate_dir(
 
     from unspin.detect.runtime import Detector
     from unspin.errors import InputError
-    from unspin.load.ptc import find_label_file, list_articles, read_tc_labels
     from unspin.load.text import load_text_file
+    from unspin.ptc.files import find_label_file, list_articles, read_tc_labels
     from unspin.segment import lines
 
     label_file = find_label_file(data_dir)

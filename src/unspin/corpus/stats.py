@@ -20,68 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from unspin.corpus.selection import StatsFilter, selection
+from unspin.corpus.store import Store
+from unspin.corpus.stories import StoryOptions, story_report
 from unspin.errors import UnspinError
 from unspin.techniques import BY_ID, TECHNIQUE_IDS
 
 ALL = "(all)"  # the outlet label of rows that sum over every selected outlet
-UNKNOWN_OUTLET = "(unknown)"
 REQUIRED_TABLES = ("articles", "spans", "sentences")
 STATS_SCHEMA = "unspin.stats/1"
 
 
 class StatsError(UnspinError):
     """The results database cannot be read for statistics."""
-
-
-@dataclass(frozen=True)
-class StatsFilter:
-    """Which articles the statistics cover. Empty fields select everything."""
-
-    outlets: tuple[str, ...] = ()  # matched case-insensitively
-    since: date | None = None  # inclusive, on `published`; undated articles are dropped when set
-    until: date | None = None  # inclusive
-    model_version: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["outlets"] = list(self.outlets)
-        d["since"] = self.since.isoformat() if self.since else None
-        d["until"] = self.until.isoformat() if self.until else None
-        return d
-
-
-def selection(flt: StatsFilter) -> tuple[str, list[Any]]:
-    """A `picked` CTE (one row per article, deduplicated by hash) and its parameters.
-
-    Every query starts from this CTE so all tables agree on which articles count.
-    """
-    sql = f"""
-picked AS (
-  SELECT * FROM (
-    SELECT id, hash, coalesce(nullif(trim(outlet), ''), '{UNKNOWN_OUTLET}') AS outlet, url, title, published,
-           coalesce(words, 0) AS words, coalesce(score, 0) AS score, coalesce(n_spans, 0) AS n_spans,
-           coalesce(n_sentences, 0) AS n_sentences, coalesce(n_flagged_sentences, 0) AS n_flagged_sentences,
-           analysed_at
-    FROM articles
-    WHERE (CAST(? AS VARCHAR) IS NULL OR model_version = ?)
-    QUALIFY row_number() OVER (PARTITION BY hash ORDER BY analysed_at DESC NULLS LAST, id) = 1
-  )
-  WHERE (len(CAST(? AS VARCHAR[])) = 0 OR list_contains(CAST(? AS VARCHAR[]), lower(outlet)))
-    AND (CAST(? AS DATE) IS NULL OR published >= ?)
-    AND (CAST(? AS DATE) IS NULL OR published <= ?)
-)"""
-    outlets = [o.strip().lower() for o in flt.outlets]
-    params: list[Any] = [
-        flt.model_version, flt.model_version, outlets, outlets, flt.since, flt.since, flt.until, flt.until,
-    ]
-    return sql, params
 
 
 def _cursor(con_or_store: Any) -> duckdb.DuckDBPyConnection:
@@ -102,8 +59,6 @@ def check_schema(con: duckdb.DuckDBPyConnection, where: str = "the database") ->
 @contextmanager
 def open_results(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a results store read-only (the store turns open failures into one line) and check its tables."""
-    from unspin.store import Store
-
     with Store(path, read_only=True) as store:
         check_schema(store.connection, str(path))
         yield store.connection
@@ -329,7 +284,6 @@ def compute_stats(
             "top": top,
         }
         if stories:
-            from unspin.stories import StoryOptions, story_report
 
             opts = story_options or StoryOptions()
             result["story_options"] = opts.to_dict()

@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from unspin.article import Result
+from unspin.corpus.results_file import ResultsFile, ResultsFileError, results_path
 from unspin.errors import UnspinError
-from unspin.results_file import ResultsFile, ResultsFileError, results_path
 
 if TYPE_CHECKING:
-    from unspin.key_index import KeyIndex
+    from unspin.corpus.key_index import KeyIndex
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
@@ -195,7 +195,7 @@ class Store:
         # thread count, and a numpy loaded first would fan out across every core in each worker
         import numpy as np
 
-        from unspin.key_index import KeyIndex, text_key_sql
+        from unspin.corpus.key_index import KeyIndex, text_key_sql
 
         got = self.connection.execute(
             f"SELECT {text_key_sql('hash', 'model_version')} AS t, hash(id) AS i FROM articles").fetchnumpy()
@@ -206,7 +206,7 @@ class Store:
 
     def _keys(self, values: Sequence[str]) -> Any:
         """DuckDB's 64-bit hash of each value, as the key sets hold them (numpy: see `_load_keys`)."""
-        from unspin.key_index import keys_of
+        from unspin.corpus.key_index import keys_of
 
         return keys_of(self.connection, values)
 
@@ -381,7 +381,7 @@ class Store:
     def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
         a = r.article
         return (
-            a.id, a.hash, r.model.version, a.source, a.url, a.title, parse_date(a.published), a.words,
+            a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.words,
             float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
         )
 

@@ -36,9 +36,9 @@ from typing import Any, Protocol
 import duckdb
 
 from unspin.article import Article, Result
+from unspin.corpus.readers import Corpus, Record, extract
+from unspin.corpus.store import Store
 from unspin.errors import ModelError, UnspinError
-from unspin.load.corpus import Corpus, Record, extract
-from unspin.store import Store
 
 READ_CHUNK = 64  # records read and looked up in the store at a time
 FLUSH_EVERY = 64  # results per write transaction

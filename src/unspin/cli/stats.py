@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from unspin.cli.exits import user_errors
 from unspin.errors import UnspinError
-from unspin.exits import user_errors
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -43,8 +43,8 @@ def stats(
     with user_errors():
         from rich.console import Console
 
-        from unspin.stats import StatsFilter, compute_stats, open_results
-        from unspin.stories import StoryOptions
+        from unspin.corpus.stats import StatsFilter, compute_stats, open_results
+        from unspin.corpus.stories import StoryOptions
 
         flt = StatsFilter(
             outlets=tuple(outlet or ()), since=since.date() if since else None, until=until.date() if until else None,
@@ -85,7 +85,7 @@ def _write_outputs(result: dict, html: Path | None, csv: Path | None, parquet: P
         err.print(f"wrote {json_out}")
     for folder, fmt in ((csv, "csv"), (parquet, "parquet")):
         if folder is not None:
-            from unspin.stats_export import export_tables
+            from unspin.corpus.export import export_tables
 
             files = export_tables(result, folder, fmt)
             err.print(f"wrote {len(files)} {fmt} files to {folder}")

@@ -26,7 +26,7 @@ def serve(
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")] = None,
 ) -> None:
     """Serve the web app and the HTTP API (docs at /docs)."""
-    from unspin.exits import user_errors
+    from unspin.cli.exits import user_errors
 
     with user_errors():
         from unspin.web.server import run

@@ -113,7 +113,7 @@ def article_from_record(rec: dict[str, Any], cols: Columns, origin: str) -> Arti
         raise InputError(f"{origin}: text of {len(text):,} characters is over the limit")
     meta = {
         "id": _value(rec, cols.id) or "",
-        "source": _value(rec, cols.outlet),
+        "outlet": _value(rec, cols.outlet),
         "url": _value(rec, cols.url),
         "published": _value(rec, cols.published),
     }

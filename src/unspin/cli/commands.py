@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
+from unspin.cli.exits import user_errors
 from unspin.errors import UnspinError
-from unspin.exits import user_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
 
@@ -70,7 +70,7 @@ def analyze(
 
             _write(output, render_html(result))
         else:
-            from unspin.render.ptc import render_ptc
+            from unspin.ptc.files import render_ptc
 
             _write(output, render_ptc(result))
 
@@ -83,7 +83,7 @@ def predict(
 ) -> None:
     """Write end-to-end technique spans for every article<ID>.txt, in PTC format."""
     with user_errors():
-        from unspin.ptc_tasks import predict_dir
+        from unspin.ptc.tasks import predict_dir
 
         n = predict_dir(data_dir, output, model)
         typer.echo(f"wrote {n} spans to {output}", err=True)
@@ -98,7 +98,7 @@ def classify(
 ) -> None:
     """Label each span of a technique-classification template, in order."""
     with user_errors():
-        from unspin.ptc_tasks import classify_template
+        from unspin.ptc.tasks import classify_template
 
         n = classify_template(data_dir, template, output, model)
         typer.echo(f"labelled {n} spans into {output}", err=True)
@@ -112,7 +112,7 @@ def evaluate(
 ) -> None:
     """Score the model on a labelled PTC split: SI, TC, FLC, per technique, sentences."""
     with user_errors():
-        from unspin.evaluate import evaluate_dir, render_report
+        from unspin.ptc.evaluate import evaluate_dir, render_report
 
         report = evaluate_dir(data_dir, model)
         render_report(report)
@@ -157,16 +157,18 @@ def train(
         net = run_training(data_dir, out, cfg)
         model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed, window=window)
         if calibrate_on is not None:
-            from unspin.detect.calibrate import calibrate_model
+            from unspin.ptc.calibrate import calibrate_model
 
             calibrate_model(model_dir, calibrate_on)
         typer.echo(f"model written to {model_dir}", err=True)
 
 
 def _register_feature_commands() -> None:
-    from unspin.commands import register_all
+    """Each feature command lives beside its peers in `unspin.cli`; they are registered here, by name."""
+    from unspin.cli import batch, serve, stats
 
-    register_all(app)
+    for module in (batch, serve, stats):
+        module.register(app)
 
 
 _register_feature_commands()

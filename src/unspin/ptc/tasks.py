@@ -7,8 +7,8 @@ from pathlib import Path
 from rich.progress import track
 
 from unspin.errors import InputError
-from unspin.load.ptc import format_tc_line, list_articles, read_tc_labels
 from unspin.load.text import load_text_file
+from unspin.ptc.files import format_tc_line, list_articles, read_tc_labels
 
 
 def predict_dir(data_dir: Path, output: Path, model_dir: Path | None = None) -> int:

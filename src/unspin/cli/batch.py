@@ -80,12 +80,12 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         """Analyse a corpus into a DuckDB file; rerun the same command to resume after any interruption."""
-        from unspin.exits import user_errors
+        from unspin.cli.exits import user_errors
 
         with user_errors():
-            from unspin.batch import run_batch
+            from unspin.corpus.batch import run_batch
+            from unspin.corpus.readers import Columns
             from unspin.errors import UnspinError
-            from unspin.load.corpus import Columns
 
             console = Console(stderr=True)
             if engine is EngineKind.local and ray_address:

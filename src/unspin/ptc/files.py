@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from unspin.article import Result
 from unspin.errors import InputError
 from unspin.techniques import BY_ID
 
@@ -93,3 +94,8 @@ def read_si_labels(path: Path) -> list[GoldSpan]:
 
 def format_tc_line(article_id: str, technique: str, start: int, end: int) -> str:
     return f"{article_id}\t{technique}\t{start}\t{end}"
+
+
+def render_ptc(result: Result) -> str:
+    """A result's spans as PTC technique-classification lines: `ID<TAB>TECHNIQUE<TAB>START<TAB>END`."""
+    return "".join(format_tc_line(result.article.id, s.technique, s.start, s.end) + "\n" for s in result.spans)

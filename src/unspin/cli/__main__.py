@@ -1,0 +1,3 @@
+from unspin.cli.commands import main
+
+main()

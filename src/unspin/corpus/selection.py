@@ -1,0 +1,53 @@
+"""Which articles a corpus view covers: the filter and the one SQL selection every query starts from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+UNKNOWN_OUTLET = "(unknown)"
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Which articles the statistics cover. Empty fields select everything."""
+
+    outlets: tuple[str, ...] = ()  # matched case-insensitively
+    since: date | None = None  # inclusive, on `published`; undated articles are dropped when set
+    until: date | None = None  # inclusive
+    model_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["outlets"] = list(self.outlets)
+        d["since"] = self.since.isoformat() if self.since else None
+        d["until"] = self.until.isoformat() if self.until else None
+        return d
+
+
+def selection(flt: StatsFilter) -> tuple[str, list[Any]]:
+    """A `picked` CTE (one row per article, deduplicated by hash) and its parameters.
+
+    Every query starts from this CTE so all tables agree on which articles count.
+    """
+    sql = f"""
+picked AS (
+  SELECT * FROM (
+    SELECT id, hash, coalesce(nullif(trim(outlet), ''), '{UNKNOWN_OUTLET}') AS outlet, url, title, published,
+           coalesce(words, 0) AS words, coalesce(score, 0) AS score, coalesce(n_spans, 0) AS n_spans,
+           coalesce(n_sentences, 0) AS n_sentences, coalesce(n_flagged_sentences, 0) AS n_flagged_sentences,
+           analysed_at
+    FROM articles
+    WHERE (CAST(? AS VARCHAR) IS NULL OR model_version = ?)
+    QUALIFY row_number() OVER (PARTITION BY hash ORDER BY analysed_at DESC NULLS LAST, id) = 1
+  )
+  WHERE (len(CAST(? AS VARCHAR[])) = 0 OR list_contains(CAST(? AS VARCHAR[]), lower(outlet)))
+    AND (CAST(? AS DATE) IS NULL OR published >= ?)
+    AND (CAST(? AS DATE) IS NULL OR published <= ?)
+)"""
+    outlets = [o.strip().lower() for o in flt.outlets]
+    params: list[Any] = [
+        flt.model_version, flt.model_version, outlets, outlets, flt.since, flt.since, flt.until, flt.until,
+    ]
+    return sql, params
