@@ -16,11 +16,13 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
 from unspin.errors import FetchError, TooLargeError
+from unspin.load.decode import decode
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -100,11 +102,37 @@ def pinned_request(parts: SplitResult, address: str) -> tuple[str, dict[str, str
     return url, {"Host": host_header}, {"sni_hostname": host}
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched page: the final URL after redirects, its media type (e.g. "text/html"),
+    the whole Content-Type header (charset included) and the body's bytes, undecoded."""
+
+    url: str
+    media_type: str
+    content_type: str
+    body: bytes
+
+    def text(self) -> str:
+        """The body decoded as a browser would (BOM, then the header's charset, then <meta> for HTML,
+        then detection); bytes that do not decode become U+FFFD."""
+        decoded = decode(self.body, self.content_type, html=self.media_type != "text/plain")
+        return decoded.text if decoded else self.body.decode("utf-8", errors="replace")
+
+
 def fetch(
     url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
     check: Callable[[str, bool], str | None] = check_url,
 ) -> tuple[str, str, str]:
-    """Return (final_url, content_type, text) of a page, or raise FetchError.
+    """Return (final_url, media_type, text) of a page, or raise FetchError; see `fetch_bytes`."""
+    page = fetch_bytes(url, allow_private, timeout, max_bytes, check)
+    return page.url, page.media_type, page.text()
+
+
+def fetch_bytes(
+    url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
+    check: Callable[[str, bool], str | None] = check_url,
+) -> Fetched:
+    """The page at `url`, following up to MAX_REDIRECTS redirects, each hop checked; or raise FetchError.
 
     `check` vets each hop and returns the address to connect to (tests pass their own resolver).
     """
@@ -115,7 +143,7 @@ def fetch(
             if time.monotonic() > deadline:
                 raise FetchError(f"{current}: took longer than {max(timeout, TOTAL_TIMEOUT_S):g} s")
             address = check(current, allow_private)
-            target, headers, extensions = current, {}, {}
+            target, headers, extensions = current, dict[str, str](), dict[str, str]()
             if address is not None:
                 target, headers, extensions = pinned_request(urlsplit(current), address)
             try:
@@ -143,8 +171,7 @@ def fetch(
                         if time.monotonic() > deadline:
                             raise FetchError(f"{current}: took longer than {max(timeout, TOTAL_TIMEOUT_S):g} s")
                         chunks.append(chunk)
-                    data = b"".join(chunks)
-                    return current, ctype, data.decode(r.encoding or "utf-8", errors="replace")
+                    return Fetched(current, ctype, r.headers.get("content-type", ""), b"".join(chunks))
             except httpx.TimeoutException:
                 raise FetchError(f"{current}: timed out after {timeout:g} s") from None
             except httpx.HTTPError as e:
