@@ -42,6 +42,7 @@ class Article:
     url: str | None = None
     published: str | None = None  # ISO 8601 date, when known
     title_end: int = 0  # the title is text[0:title_end]; 0 when the text has no title line
+    language: str | None = None  # ISO 639-1 code, detected by the pipeline; None when unsure
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -63,6 +64,7 @@ class Article:
             "url": self.url,
             "published": self.published,
             "title_end": self.title_end,
+            "language": self.language,
         }
 
 
@@ -146,6 +148,7 @@ class Result:
         article = Article(
             text=a.get("text", ""), title=a.get("title", ""), id=a["id"], outlet=a.get("outlet", a.get("source")),
             url=a.get("url"), published=a.get("published"), title_end=a.get("title_end", 0),
+            language=a.get("language"),
         )
         return cls(
             article=article,

@@ -1,4 +1,4 @@
-"""The pipeline: load once, then segment → detect → score → sourcing for each article.
+"""The pipeline: load once, then language → segment → detect → score → sourcing for each article.
 
 `Analyzer` holds the model (loaded once per process) and the list of stages.
 Every stage takes the `Result` and adds to it; batch, web and CLI all call
@@ -15,6 +15,7 @@ from unspin.article import Article, ModelInfo, Result
 from unspin.detect.runtime import Detector
 from unspin.errors import InputError
 from unspin.explain import explain
+from unspin.language import detect_language
 from unspin.score import score
 from unspin.segment import segment
 from unspin.sourcing import find_sourcing
@@ -35,7 +36,7 @@ class Analyzer:
     ) -> None:
         self.detector = Detector(model_dir, threads=threads)
         self.min_confidence = min_confidence
-        self.stages: list[Stage] = [self._segment, self._detect, score]
+        self.stages: list[Stage] = [_language_stage, self._segment, self._detect, score]
         if sourcing:
             self.stages.append(_sourcing_stage)
 
@@ -60,6 +61,12 @@ class Analyzer:
         for stage in self.stages:
             stage(result)
         return result
+
+
+def _language_stage(result: Result) -> None:
+    """Say which language the article is in (the model knows English only); see `unspin.language`."""
+    if result.article.language is None:
+        result.article.language = detect_language(result.article.text)
 
 
 def _sourcing_stage(result: Result) -> None:

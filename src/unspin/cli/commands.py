@@ -56,6 +56,10 @@ def analyze(
             raise UnspinError("--min-confidence must be between 0 and 1")
         article = load_source(source, allow_private_urls=allow_private_urls)
         result = Analyzer(model, min_confidence=min_confidence).analyze(article)
+        from unspin.language import language_notice
+
+        if notice := language_notice(result.article.language):
+            typer.echo(f"note: {notice}", err=True)
         if format is Format.text and output is None:
             from unspin.render.terminal import render_terminal
 

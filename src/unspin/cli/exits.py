@@ -18,7 +18,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except UnspinError as e:
-        typer.echo(f"error: {e}", err=True)
+        from unspin.render.safe import terminal_safe
+
+        typer.echo(f"error: {' '.join(terminal_safe(str(e)).splitlines())}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -18,8 +19,16 @@ HTTP_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def _is_url(source: str) -> bool:
-    """http(s) URLs in any case, and `scheme://...` of any other scheme (refused by the fetcher)."""
-    return bool(HTTP_URL.match(source)) or (bool(URL_SCHEME.match(source)) and "://" in source[:40])
+    """http(s) URLs in any case, and `scheme:...` of any other scheme that is not an existing path
+    (the fetcher refuses those with a clear message)."""
+    if HTTP_URL.match(source):
+        return True
+    if not URL_SCHEME.match(source):
+        return False
+    try:
+        return not os.path.lexists(source)
+    except (OSError, ValueError):
+        return True
 
 
 def article_from_bytes(data: bytes, name: str, html: bool | None = None, content_type: str | None = None,

@@ -42,9 +42,11 @@ def decode(data: bytes, name: str, content_type: str | None = None, html: bool =
     return text
 
 
-def check_size(n: int, name: str) -> None:
-    if n > MAX_BYTES:
-        raise TooLargeError(f"{name}: {n / 1e6:.1f} MB is over the {MAX_BYTES // (1024 * 1024)} MiB limit")
+def check_size(n: int, name: str, limit: int = MAX_BYTES) -> None:
+    """TooLargeError when `n` bytes are over `limit`."""
+    if n > limit:
+        shown = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} byte"
+        raise TooLargeError(f"{name}: {n / 1e6:.1f} MB is over the {shown} limit")
 
 
 def read_file_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
@@ -65,7 +67,7 @@ def read_file_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
             raise InputError(f"{path}: is a directory, not an article (use `unspin batch` for folders)")
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{path}: not a regular file ({_file_kind(st.st_mode)}); give a file, a URL or -")
-        check_size(st.st_size, str(path))
+        check_size(st.st_size, str(path), limit)
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=True) as f:
             fd = -1
@@ -75,7 +77,7 @@ def read_file_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     finally:
         if fd >= 0:
             os.close(fd)
-    check_size(len(data), str(path))
+    check_size(len(data), str(path), limit)
     return data
 
 

@@ -32,6 +32,16 @@ ALLOWED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Cloud metadata endpoints, refused whatever their range says: AWS (v4, ECS, IPv6), GCP IPv6, Alibaba, Oracle.
+METADATA_ADDRESSES = {ipaddress.ip_address(a) for a in (
+    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "fd20:ce::254", "100.100.100.200", "192.0.0.192",
+)}
+# Ranges the IANA special-purpose registries mark not globally reachable that some Python versions'
+# `is_global` still accepts: shared address space, deprecated site-local, local-use NAT64,
+# benchmarking, documentation (2024) and SRv6 SIDs.
+NOT_GLOBAL = [ipaddress.ip_network(n) for n in (
+    "100.64.0.0/10", "fec0::/10", "64:ff9b:1::/48", "2001:2::/48", "3fff::/20", "5f00::/16",
+)]
 
 
 def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
@@ -50,14 +60,38 @@ def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
 
 
 def _is_forbidden(ip: IPAddress) -> bool:
+    """True for any address that is not globally reachable, or that is a cloud metadata endpoint."""
     inner = _embedded_ipv4(ip)
     if inner is not None and _is_forbidden(inner):
         return True
     return (
         not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified or str(ip) in {"169.254.169.254", "100.100.100.200"}
-        or (isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network("100.64.0.0/10"))
+        or ip.is_reserved or ip.is_unspecified or ip in METADATA_ADDRESSES
+        or any(ip in net for net in NOT_GLOBAL if net.version == ip.version)
+        or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
     )
+
+
+def shown(url: str, limit: int = 100) -> str:
+    """A URL as error messages show it: without control characters, long ones shortened."""
+    url = "".join(c if c.isprintable() else "?" for c in url)
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+def split_url(url: str) -> SplitResult:
+    """`url` split, checked to be http(s) (any case) with a host and a valid port; else FetchError."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError as e:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise FetchError(f"{shown(url)}: invalid URL ({e})") from None
+    if parts.scheme not in ("http", "https"):  # urlsplit lowercases the scheme
+        raise FetchError(f"{shown(url)}: only http(s) URLs can be fetched")
+    if not host:
+        raise FetchError(f"{shown(url)}: invalid URL (no host)")
+    if port == 0:
+        raise FetchError(f"{shown(url)}: invalid port")
+    return parts
 
 
 def check_url(url: str, allow_private: bool = False) -> str | None:
@@ -66,28 +100,39 @@ def check_url(url: str, allow_private: bool = False) -> str | None:
     Returns the checked address to connect to, or None when private addresses are
     allowed (then the client resolves the host itself).
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{url}: only http(s) URLs can be fetched")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchError(f"{url}: invalid port") from None
+    parts = split_url(url)
+    hostname = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     if allow_private:
         return None
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.lower().rstrip(".")
     if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):
-        raise FetchError(f"{url}: refusing to fetch a private or metadata address")
+        raise FetchError(f"{shown(url)}: refusing to fetch a private or metadata address")
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        raise FetchError(f"{url}: cannot resolve host {host}") from None
+        raise FetchError(f"{shown(url)}: cannot resolve host {shown(host)}") from None
     if not infos:
-        raise FetchError(f"{url}: cannot resolve host {host}")
+        raise FetchError(f"{shown(url)}: cannot resolve host {shown(host)}")
     for info in infos:
         if _is_forbidden(ipaddress.ip_address(str(info[4][0]).split("%")[0])):
-            raise FetchError(f"{url}: refusing to fetch a private or internal address ({info[4][0]})")
+            raise FetchError(f"{shown(url)}: refusing to fetch a private or internal address ({info[4][0]})")
     return str(infos[0][4][0]).split("%")[0]
+
+
+def _redirect_target(current: str, location: str | None) -> str:
+    """The absolute URL a redirect points to, refused at once (one line) unless it is http(s)
+    with a host and a valid port; the next hop's address is then checked like the first."""
+    if not location or not location.strip():
+        raise FetchError(f"{shown(current)}: redirect without a location")
+    try:
+        target = urljoin(current, location.strip())
+    except ValueError:
+        raise FetchError(f"{shown(current)}: redirect to an invalid URL ({shown(location, 60)}) refused") from None
+    try:
+        return split_url(target).geturl()
+    except FetchError as e:
+        raise FetchError(f"{shown(current)}: redirect to {shown(location, 60)} refused ({str(e).rsplit(': ', 1)[-1]})") from None
 
 
 def pinned_request(parts: SplitResult, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -136,9 +181,19 @@ def fetch_bytes(
 
     `check` vets each hop and returns the address to connect to (tests pass their own resolver).
     """
-    current = url
+    current = split_url(url).geturl()  # the scheme lowercased: HTTP://example.org is http://example.org
     deadline = time.monotonic() + max(timeout, TOTAL_TIMEOUT_S)
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"}) as client:
+    next_hop: list[str] = []
+
+    def vet_redirect(response: httpx.Response) -> None:
+        # httpx parses a redirect's Location itself, even with redirects off, and fails on data:,
+        # a bad port or a broken IPv6 literal; a response hook sees the header first and refuses it.
+        next_hop.clear()
+        if response.is_redirect:
+            next_hop.append(_redirect_target(current, response.headers.get("location")))
+
+    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"},
+                      event_hooks={"response": [vet_redirect]}) as client:
         for _ in range(MAX_REDIRECTS + 1):
             if time.monotonic() > deadline:
                 raise FetchError(f"{current}: took longer than {max(timeout, TOTAL_TIMEOUT_S):g} s")
@@ -148,11 +203,8 @@ def fetch_bytes(
                 target, headers, extensions = pinned_request(urlsplit(current), address)
             try:
                 with client.stream("GET", target, headers=headers, extensions=extensions) as r:
-                    if r.is_redirect:
-                        loc = r.headers.get("location")
-                        if not loc:
-                            raise FetchError(f"{current}: redirect without a location")
-                        current = urljoin(current, loc)
+                    if r.is_redirect and next_hop:
+                        current = next_hop[0]
                         continue
                     if r.status_code >= 400:
                         raise FetchError(f"{current}: HTTP {r.status_code}")
@@ -174,6 +226,8 @@ def fetch_bytes(
                     return Fetched(current, ctype, r.headers.get("content-type", ""), b"".join(chunks))
             except httpx.TimeoutException:
                 raise FetchError(f"{current}: timed out after {timeout:g} s") from None
-            except httpx.HTTPError as e:
-                raise FetchError(f"{current}: cannot fetch ({type(e).__name__})") from None
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict) as e:
+                raise FetchError(f"{shown(current)}: cannot fetch ({type(e).__name__})") from None
+            except (ValueError, UnicodeError) as e:  # a URL httpx or idna cannot encode
+                raise FetchError(f"{shown(current)}: invalid URL ({type(e).__name__})") from None
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")

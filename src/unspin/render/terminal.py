@@ -9,6 +9,7 @@ from rich.text import Text
 
 from unspin.article import Result
 from unspin.render.pieces import pieces
+from unspin.render.safe import terminal_safe_result
 from unspin.techniques import BY_ID
 
 
@@ -47,7 +48,9 @@ def legend(result: Result) -> Table:
 
 
 def render_terminal(result: Result, console: Console | None = None, show_spans: bool = True) -> None:
+    """Print `result` on the terminal; escape sequences and controls from the article are removed first."""
     console = console or Console()
+    result = terminal_safe_result(result)
     art = result.article
     head = Text(art.title or art.id, style="bold")
     meta = " · ".join(x for x in (art.outlet, art.url, art.published) if x)

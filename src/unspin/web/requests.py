@@ -9,12 +9,16 @@ exactly as `unspin analyze` sees a file in that layout.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+import re
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from unspin.article import Article
 from unspin.errors import InputError, TooLargeError
 from unspin.load.html import article_from_html
 from unspin.load.text import article_from_text
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class AnalyzeRequest(BaseModel):
@@ -29,6 +33,16 @@ class AnalyzeRequest(BaseModel):
         None, max_length=200, validation_alias=AliasChoices("outlet", "source"),
         description="The outlet that published the article (`source` is accepted as its former name).",
     )
+
+    @field_validator("text", "html", "url", "title", "outlet", mode="before")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        """A lone surrogate (JSON `"\\ud800"` unpaired) is not a character: refuse it with its
+        position rather than fail later or drop it silently."""
+        if isinstance(value, str) and (m := _SURROGATE.search(value)):
+            raise ValueError(f"contains a lone surrogate (U+{ord(m.group()):04X}) at character {m.start():,}, "
+                             "which is not valid Unicode; send the text as valid UTF-8")
+        return value
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> AnalyzeRequest:
@@ -68,7 +82,7 @@ def build_article(req: AnalyzeRequest, max_chars: int, allow_private_urls: bool)
         from unspin.load import load_source
 
         url = (req.url or "").strip()
-        if not url.startswith(("http://", "https://")):
+        if not url.lower().startswith(("http://", "https://")):
             raise InputError("url: only http(s) URLs can be fetched")
         article = load_source(url, allow_private_urls=allow_private_urls)
     article = _with_title(article, req.title)
