@@ -68,7 +68,6 @@ def _is_forbidden(ip: IPAddress) -> bool:
         not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
         or ip.is_reserved or ip.is_unspecified or ip in METADATA_ADDRESSES
         or any(ip in net for net in NOT_GLOBAL if net.version == ip.version)
-        or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
     )
 
 
