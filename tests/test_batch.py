@@ -337,7 +337,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
                             text=True, start_new_session=True, env={**os.environ, "COLUMNS": "200"},
                             preexec_fn=_interruptible)
     _wait_for_workers(proc.pid, 2)
-    time.sleep(3.0)  # the workers have loaded the model and results are coming back
+    _wait_for_growth(results_path(db), proc, timeout=90)  # the workers have loaded the model and results are coming back
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
