@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from unspin.article import Article, ModelInfo, Result
+from unspin.detect.features import PhraseCounts
 from unspin.detect.runtime import Detector
 from unspin.errors import InputError
 from unspin.explain import explain
@@ -19,13 +20,20 @@ from unspin.language import detect_language
 from unspin.score import score
 from unspin.segment import segment
 from unspin.sourcing import find_sourcing
+from unspin.threads import pin_threads
 
 Stage = Callable[[Result], None]
 MAX_CHARS = 2_000_000
 
 
 class Analyzer:
-    """The whole analysis of one article, with the model loaded once (share it)."""
+    """The whole analysis of one article, with the model loaded once (share it).
+
+    `threads` is what one analysis may use: the encoder's onnxruntime threads, and
+    the process's BLAS and tokenizer pools are held to the same number
+    (`unspin.threads.pin_threads`; this limit is process-wide). To use more cores,
+    share one Analyzer between threads or run processes, as `serve` and `batch` do.
+    """
 
     def __init__(
         self,
@@ -34,7 +42,8 @@ class Analyzer:
         threads: int = 1,
         sourcing: bool = True,
     ) -> None:
-        self.detector = Detector(model_dir, threads=threads)
+        self.threads = pin_threads(threads)
+        self.detector = Detector(model_dir, threads=self.threads)
         self.min_confidence = min_confidence
         self.stages: list[Stage] = [_language_stage, self._segment, self._detect, score]
         if sourcing:
@@ -50,7 +59,8 @@ class Analyzer:
     def _detect(self, result: Result) -> None:
         text = result.article.text
         spans = [s for s in self.detector.spans(text) if s.confidence >= self.min_confidence]
-        result.spans = [replace(s, explanation=explain(s, text)) for s in spans]
+        counts = PhraseCounts(text.lower())  # one scan per distinct phrase keeps long articles linear
+        result.spans = [replace(s, explanation=explain(s, text, counts)) for s in spans]
 
     def analyze(self, article: Article) -> Result:
         if not article.text.strip():

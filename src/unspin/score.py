@@ -8,19 +8,29 @@ article's score is the mean over its sentences, title included. Both are in
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from unspin.article import Result, Sentence, Span
 
 
 def sentence_scores(sentences: list[Sentence], spans: list[Span]) -> None:
-    ordered = sorted(spans, key=lambda s: s.start)
-    for sent in sentences:
-        best = 0.0
-        for sp in ordered:
-            if sp.start >= sent.end:
-                break
-            if sp.end > sent.start:
-                best = max(best, sp.confidence)
-        sent.score = round(best, 4)
+    """Each sentence's score: the best confidence among the spans that overlap it.
+
+    Sentences do not overlap, so a span's sentences are found by binary search:
+    O((sentences + spans) log sentences), linear in practice however long the article.
+    """
+    order = sorted(range(len(sentences)), key=lambda i: sentences[i].start)
+    starts = [sentences[i].start for i in order]
+    ends = [sentences[i].end for i in order]
+    best = [0.0] * len(order)
+    for sp in spans:
+        lo = bisect_right(ends, sp.start)  # the first sentence that ends after the span starts
+        hi = bisect_left(starts, sp.end)  # sentences that start before the span ends
+        for k in range(lo, hi):
+            if sp.confidence > best[k]:
+                best[k] = sp.confidence
+    for k, i in enumerate(order):
+        sentences[i].score = round(best[k], 4)
 
 
 def article_score(sentences: list[Sentence]) -> float:

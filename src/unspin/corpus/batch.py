@@ -46,7 +46,6 @@ FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little 
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 ACTOR_START_SECONDS = 180
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class BatchError(UnspinError):
@@ -76,10 +75,9 @@ class Summary:
 
 
 def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    from unspin.threads import available_cores
+
+    return available_cores()
 
 
 def model_version(model_dir: Path | None) -> str:
@@ -114,8 +112,9 @@ def _analyse(analyzer: Any, article: Article) -> Outcome:
 
 def _init_local_worker(model_dir: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and drains cleanly
-    for var in THREAD_VARS:  # before numpy loads: its BLAS must not fan out across cores either
-        os.environ.setdefault(var, "1")
+    from unspin.threads import pin_env
+
+    pin_env(1)  # before numpy loads: its BLAS must not fan out across cores either (Analyzer pins it again)
     from unspin.pipeline import Analyzer
 
     global _analyzer

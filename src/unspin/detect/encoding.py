@@ -6,6 +6,8 @@ windows in exactly the same way in both.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +74,41 @@ def windows(n: int, size: int = WINDOW, stride: int | None = None, first: int = 
             break
         start += stride
     return out
+
+
+def sentence_windows(n: int, breaks: Sequence[int], size: int = WINDOW, overlap: int = 32) -> list[tuple[int, int]]:
+    """Token ranges that cover [0, n) with windows of at most `size` tokens that end where a sentence ends.
+
+    `breaks` are sorted token indices where a sentence (or line) starts. Each window
+    ends at the last break that fits, so windows do not overlap and a span inside a
+    sentence never crosses a window edge. Only when no break falls in the second half
+    of a window (a sentence longer than half a window) is it cut at `size`, and the
+    next window then starts `overlap` tokens earlier, so a span across that cut is
+    still read with context on both sides (the runtime averages the shared tokens).
+    """
+    out: list[tuple[int, int]] = []
+    a = 0
+    while n - a > size:
+        limit = a + size
+        j = bisect_right(breaks, limit) - 1
+        b = breaks[j] if j >= 0 else 0
+        if b > a + size // 2:
+            out.append((a, b))
+            a = b
+        else:
+            out.append((a, limit))
+            a = limit - overlap
+    if n > a:
+        out.append((a, n))
+    return out
+
+
+def token_starts(offsets: np.ndarray, char_starts: Sequence[int]) -> list[int]:
+    """Index of the first token at or after each character offset, without 0 and duplicates (sorted)."""
+    if len(offsets) == 0:
+        return []
+    idx = np.searchsorted(offsets[:, 0], np.asarray(char_starts, dtype=np.int64))
+    return sorted({int(i) for i in idx if 0 < i < len(offsets)})
 
 
 def token_span(offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:

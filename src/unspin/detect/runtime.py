@@ -1,8 +1,8 @@
 """The shipped detector: ONNX encoder + numpy heads, no torch.
 
-An article is cut into overlapping windows; token states are averaged where
-windows overlap, so a span that crosses a window edge is decoded from one
-continuous sequence of probabilities.
+An article is cut into overlapping windows, run one at a time; token states are
+averaged where windows overlap, so a span that crosses a window edge is decoded
+from one continuous sequence of probabilities.
 """
 
 from __future__ import annotations
@@ -15,13 +15,23 @@ from pathlib import Path
 import numpy as np
 
 from unspin.article import ModelInfo, Span
-from unspin.detect.encoding import WINDOW, Encoded, encode, load_tokenizer, special_ids, token_span, windows
-from unspin.detect.features import article_features, gelu_tanh, pool_numpy
+from unspin.detect.encoding import (
+    WINDOW,
+    Encoded,
+    encode,
+    load_tokenizer,
+    sentence_windows,
+    special_ids,
+    token_span,
+    token_starts,
+    windows,
+)
+from unspin.detect.features import PhraseCounts, article_features, gelu_tanh, pool_numpy
 from unspin.errors import ModelError
+from unspin.segment import lines, split_line
 from unspin.techniques import TECHNIQUE_IDS
 
 OVERLAP = 32  # tokens two neighbouring windows share
-BATCH = 8
 EDGE_CHARS = " \t\r\n.,:;"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm-ptc"
 DEFAULT_DECODING = {
@@ -86,34 +96,62 @@ class Detector:
         self.info = ModelInfo(meta.get("name", "unspin"), meta.get("version", "0"))
         # the window the model was trained with (0.2.0 was exported before it was recorded: 254 tokens)
         self.window = int(meta.get("window", WINDOW))
+        self.windowing = f"overlap:{OVERLAP}"  # see window_plan
         cal_path = self.model_dir / "calibration.json"
         self.decoding = dict(DEFAULT_DECODING)
         if cal_path.exists():
             self.decoding.update(json.loads(cal_path.read_text()).get("decoding", {}))
 
     # -- encoder -----------------------------------------------------------
+    def window_plan(self, enc: Encoded, text: str) -> list[tuple[int, int]]:
+        """The token windows the encoder reads, as set by `windowing`:
+
+        - "overlap:K" (the default, K = OVERLAP): windows of `window` tokens, each
+          overlapping the previous one by K tokens;
+        - "sentences:K": windows that end where a sentence ends (`sentence_windows`),
+          each starting K tokens before that edge.
+
+        Measured on PTC dev (bench/window_plans.py, docs/benchmarks.md): every plan that
+        reads fewer tokens than "overlap:32" lost more than 0.005 F1 on some measure.
+        """
+        kind, _, k = self.windowing.partition(":")
+        ov = int(k or 0)
+        n = len(enc)
+        if kind == "overlap":
+            return windows(n, self.window, self.window - ov)
+        if kind == "sentences":
+            starts = [a for x, y in lines(text) for a, _ in split_line(text, x, y)]
+            plan = sentence_windows(n, token_starts(enc.offsets, starts), self.window - ov, OVERLAP)
+            return [(max(0, a - ov) if i else a, b) for i, (a, b) in enumerate(plan)]
+        raise ValueError(f"unknown windowing {self.windowing!r}")
+
     def token_view(self, text: str) -> TokenView:
+        """Token states and probabilities of a whole text.
+
+        Windows run one at a time: on a CPU a padded batch of windows is slower than
+        the same windows alone, and with dynamic int8 quantisation a window's states
+        would depend on the windows batched with it (the scales are per tensor), so
+        the same text would not always give the same spans.
+        """
         enc = encode(self.tokenizer, text)
         n = len(enc)
         dim = self.heads["token_w"].shape[0]
         states = np.zeros((n, dim), dtype=np.float32)
-        counts = np.zeros((n, 1), dtype=np.float32)
-        spans = windows(n, self.window, self.window - OVERLAP)
-        for i in range(0, len(spans), BATCH):
-            group = spans[i : i + BATCH]
-            L = max(b - a for a, b in group) + 2
-            ids = np.full((len(group), L), self.pad, dtype=np.int64)
-            mask = np.zeros((len(group), L), dtype=np.int64)
-            for r, (a, b) in enumerate(group):
-                ids[r, 0] = self.cls
-                ids[r, 1 : b - a + 1] = enc.ids[a:b]
-                ids[r, b - a + 1] = self.sep
-                mask[r, : b - a + 2] = 1
-            out = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            for r, (a, b) in enumerate(group):
-                states[a:b] += out[r, 1 : b - a + 1]
+        plan = self.window_plan(enc, text)
+        counts = np.zeros((n, 1), dtype=np.float32) if _overlapping(plan) else None
+        for a, b in plan:
+            ids = np.empty((1, b - a + 2), dtype=np.int64)
+            ids[0, 0] = self.cls
+            ids[0, 1:-1] = enc.ids[a:b]
+            ids[0, -1] = self.sep
+            out = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+            if counts is None:
+                states[a:b] = out[0, 1:-1]
+            else:
+                states[a:b] += out[0, 1:-1]
                 counts[a:b] += 1
-        states /= np.maximum(counts, 1)
+        if counts is not None:
+            states /= np.maximum(counts, 1)
         logits = states @ self.heads["token_w"] + self.heads["token_b"]
         probs = _sigmoid(logits)
         return TokenView(enc, states, probs[:, 0], probs[:, 1:])
@@ -124,9 +162,10 @@ class Detector:
         if not ranges:
             return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
         low = text.lower()
+        counts = PhraseCounts(low)
         n = len(view.enc)
         feats = np.stack(
-            [pool_numpy(view.states, a, b, 0, n, article_features(text, s, e, low)) for s, e, a, b in ranges]
+            [pool_numpy(view.states, a, b, 0, n, article_features(text, s, e, low, counts)) for s, e, a, b in ranges]
         )
         h = gelu_tanh(feats @ self.heads["span_w1"] + self.heads["span_b1"])
         return _softmax(h @ self.heads["span_w2"] + self.heads["span_b2"])
@@ -257,6 +296,10 @@ class Detector:
         ]
         out.sort(key=lambda s: (s.start, s.end, -s.confidence))
         return out
+
+
+def _overlapping(plan: list[tuple[int, int]]) -> bool:
+    return any(c < b for (_, b), (c, _) in zip(plan, plan[1:], strict=False))
 
 
 def _occurrences(low: str, phrase: str) -> list[int]:

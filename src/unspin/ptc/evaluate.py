@@ -127,9 +127,12 @@ def sentence_scores(
 
 
 def evaluate_dir(
-    data_dir: Path, model_dir: Path | None = None, progress: bool = True, encoder_file: str = "model.onnx"
+    data_dir: Path, model_dir: Path | None = None, progress: bool = True, encoder_file: str = "model.onnx",
+    windowing: str | None = None,
 ) -> dict[str, Any]:
-    """Every measure for the model on a PTC split (articles/ + *-task-flc-tc.labels)."""
+    """Every measure for the model on a PTC split (articles/ + *-task-flc-tc.labels).
+
+    `windowing` overrides the detector's window plan (see `Detector.window_plan`)."""
     from rich.progress import track
 
     from unspin.detect.runtime import Detector
@@ -144,6 +147,8 @@ def evaluate_dir(
     files = list_articles(data_dir)
     gold_rows = [g for g in read_tc_labels(label_file) if g.article_id in files]
     detector = Detector(model_dir, encoder_file=encoder_file)
+    if windowing:
+        detector.windowing = windowing
     pred: list[LabeledSpan] = []
     gold = [LabeledSpan(g.article_id, g.start, g.end, g.technique) for g in gold_rows]
     tc_pred: list[str] = []

@@ -15,7 +15,6 @@ from unspin.sourcing.events import find_events
 from unspin.sourcing.layout import Layout
 from unspin.sourcing.model import AnonymousSource, Attribution, ProvenanceItem, Quote, Sourcing, Summary
 from unspin.sourcing.names import find_people
-from unspin.sourcing.outlets import find_outlets
 from unspin.sourcing.provenance import find_provenance
 from unspin.sourcing.quotes import find_quotes
 from unspin.sourcing.speakers import SpeakerResolver, assign_speakers
@@ -31,7 +30,7 @@ def find_sourcing(article: Article) -> Sourcing:
     ranges = [(q.start, q.end) for q in spans]
     people = find_people(text, layout.all_tokens, ranges + layout.headlines)
     events = find_events(layout)
-    resolver = SpeakerResolver(layout, people, ranges, find_outlets(text))
+    resolver = SpeakerResolver(layout, people, ranges, layout.outlets)
     quotes, cues = assign_speakers(layout, spans, events, resolver)
     anonymous = find_anonymous(layout, events, ranges)
     attributions = find_attributions(layout, events, cues, ranges, anonymous, resolver)

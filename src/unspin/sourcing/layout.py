@@ -8,11 +8,15 @@ can point back into `Article.text`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from unspin.segment import lines, split_line
+
+if TYPE_CHECKING:
+    from unspin.sourcing.outlets import OutletMention
 
 # Initialisms ("U.S."), words (with inner apostrophes and hyphens), or one mark.
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’\-]*|[^\w\s]")
@@ -67,7 +71,7 @@ class Layout:
         for a, b in self.paragraphs:
             if self.text[b - 1] in ".!?\"”’":  # headlines carry no full stop
                 continue
-            words = [t for t in tokens(self.text, a, b) if t.is_word and len(t.text) > 3]
+            words = [t for t in self.tokens_in(a, b) if t.is_word and len(t.text) > 3]
             if len(words) >= 3 and sum(t.is_cap for t in words) >= 0.7 * len(words):
                 out.append((a, b))
         return out
@@ -88,8 +92,25 @@ class Layout:
     def all_tokens(self) -> list[Token]:
         return tokens(self.text)
 
+    @cached_property
+    def outlets(self) -> list[OutletMention]:
+        """Every outlet mention in the text (`find_outlets`), found once for all the rules that need them."""
+        from unspin.sourcing.outlets import find_outlets
+
+        return find_outlets(self.text, toks=self.all_tokens)
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [t.start for t in self.all_tokens]
+
     def tokens_in(self, start: int, end: int) -> list[Token]:
-        return tokens(self.text, start, end)
+        """Same as tokens(text, start, end), taken from the article's tokens (tokenised once)."""
+        toks = self.all_tokens
+        i = bisect_left(self._token_starts, start)
+        j = bisect_left(self._token_starts, end, i)
+        if (i > 0 and toks[i - 1].end > start) or (j > i and toks[j - 1].end > end):
+            return tokens(self.text, start, end)  # a token crosses an edge: the range tokenises differently
+        return toks[i:j]
 
 
 def trim(text: str, start: int, end: int, chars: str = " \t\r\n\u00a0,;:") -> tuple[int, int]:

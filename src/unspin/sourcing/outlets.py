@@ -72,9 +72,11 @@ def _run_name(toks: list[Token], i: int, j: int) -> tuple[int, int]:
     return i, j
 
 
-def newspaper_like(text: str, start: int, end: int) -> list[OutletMention]:
-    """'Harbour Times', 'Daily Ledger', and names next to an outlet noun ('broadcaster Rossiya 24')."""
-    toks = tokens(text, start, end)
+def newspaper_like(text: str, start: int, end: int, toks: list[Token] | None = None) -> list[OutletMention]:
+    """'Harbour Times', 'Daily Ledger', and names next to an outlet noun ('broadcaster Rossiya 24').
+
+    `toks`: tokens(text, start, end) when the caller has them already."""
+    toks = tokens(text, start, end) if toks is None else toks
     out: list[OutletMention] = []
     for i, j in capital_runs(text, toks):
         i, j = _run_name(toks, i, j)
@@ -110,10 +112,12 @@ def short_forms(text: str, start: int, end: int, earlier: list[OutletMention]) -
     return out
 
 
-def find_outlets(text: str, start: int = 0, end: int | None = None) -> list[OutletMention]:
-    """Every outlet mention in text[start:end], longest first where they overlap."""
+def find_outlets(
+    text: str, start: int = 0, end: int | None = None, toks: list[Token] | None = None
+) -> list[OutletMention]:
+    """Every outlet mention in text[start:end], longest first where they overlap (`toks`: its tokens, if known)."""
     end = len(text) if end is None else end
-    found = known_mentions(text, start, end) + newspaper_like(text, start, end)
+    found = known_mentions(text, start, end) + newspaper_like(text, start, end, toks)
     found = _dedupe(found)
     found = _dedupe(found + short_forms(text, start, end, found))
     return found

@@ -15,7 +15,7 @@ import re
 from unspin.sourcing.layout import Layout
 from unspin.sourcing.lexicon import SPEECH_VERBS
 from unspin.sourcing.model import ProvenanceItem
-from unspin.sourcing.outlets import canonical, find_outlets
+from unspin.sourcing.outlets import canonical
 
 _MAX_LINE = 140
 _SOURCE_LINE = re.compile(r"(?:Sources?|Via|Courtesy(?:\s+of)?|Originally\s+from)\s*[:：]\s*(?P<value>\S.*)", re.I)
@@ -97,7 +97,7 @@ def relayed_outlets(layout: Layout, taken: list[tuple[int, int]]) -> list[Proven
     """Outlets named in sentences that report something, outside the lines already credited."""
     text = layout.text
     out: list[ProvenanceItem] = []
-    for m in find_outlets(text):
+    for m in layout.outlets:
         if any(a <= m.start < b for a, b in taken):
             continue
         sa, sb = layout.sentence_at(m.start)

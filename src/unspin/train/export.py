@@ -23,34 +23,46 @@ class _Encoder(nn.Module):
         return self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def export(
-    net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True, window: int = WINDOW
-) -> Path:
-    """Write model.onnx (int8), heads.npz, tokenizer.json and meta.json to out_dir."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def export_fp32(encoder: nn.Module, path: Path) -> Path:
+    """The encoder as a fused fp32 ONNX graph (input_ids, attention_mask -> states), at `path`."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    net = build_net(seed)
-    net.load_state_dict(torch.load(net_path, weights_only=True))
-    net.eval()
-    raw = out_dir / "encoder-raw.onnx"
+    raw = path.with_name(path.stem + "-raw.onnx")
     ids = torch.ones((1, 16), dtype=torch.int64)
     mask = torch.ones((1, 16), dtype=torch.int64)
     torch.onnx.export(
-        _Encoder(net.encoder), (ids, mask), str(raw), dynamo=False, opset_version=17,
+        _Encoder(encoder), (ids, mask), str(raw), dynamo=False, opset_version=17,
         input_names=["input_ids", "attention_mask"], output_names=["states"],
         dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}, "states": {0: "b", 1: "n"}},
     )
     fused = optimize_model(str(raw), model_type="bert", num_heads=12, hidden_size=384)
-    fp32 = out_dir / "model-fp32.onnx"
-    fused.save_model_to_file(str(fp32))
+    fused.save_model_to_file(str(path))
     raw.unlink()
+    return path
+
+
+def quantize(fp32: Path, out: Path) -> Path:
+    """The shipped int8 form of a fused fp32 encoder (see `unspin.train.requantize` for how it was chosen)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     quantize_dynamic(
-        str(fp32), str(out_dir / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True,
+        str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
         reduce_range=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
+    return out
+
+
+def export(
+    net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True, window: int = WINDOW
+) -> Path:
+    """Write model.onnx (int8), heads.npz, tokenizer.json and meta.json to out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    net = build_net(seed)
+    net.load_state_dict(torch.load(net_path, weights_only=True))
+    net.eval()
+    fp32 = export_fp32(net.encoder, out_dir / "model-fp32.onnx")
+    quantize(fp32, out_dir / "model.onnx")
     if not keep_fp32:
         fp32.unlink()
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items() if not k.startswith("encoder.")}

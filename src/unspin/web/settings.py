@@ -16,7 +16,9 @@ ENV_VAR = "UNSPIN_WEB_SETTINGS"
 
 def default_threads(workers: int = 1) -> int:
     """Analysis threads per process: the cores shared out among the worker processes."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
+    from unspin.threads import available_cores
+
+    return max(1, available_cores() // max(1, workers))
 
 
 @dataclass(frozen=True)
