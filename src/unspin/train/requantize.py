@@ -96,3 +96,68 @@ def dequantized_encoder(onnx_path: Path) -> Any:
     if missing or unexpected:
         raise ValueError(f"weights do not fit the encoder: missing {missing}, unexpected {unexpected}")
     return enc.eval()
+
+
+def export_raw(encoder: Any, path: Path) -> Path:
+    """The encoder as an unfused fp32 ONNX graph (what static quantisation needs)."""
+    import torch
+
+    from unspin.train.export import _Encoder
+
+    ids = torch.ones((1, 16), dtype=torch.int64)
+    torch.onnx.export(
+        _Encoder(encoder), (ids, ids), str(path), dynamo=False, opset_version=17,
+        input_names=["input_ids", "attention_mask"], output_names=["states"],
+        dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}, "states": {0: "b", 1: "n"}},
+    )
+    return path
+
+
+def quantize_form(form: str, fp32: Path, raw: Path, out: Path, calibration: list[np.ndarray] | None = None) -> Path:
+    """One int8 form of the encoder, named as in docs/benchmarks.md:
+
+    - "dynamic-rr": dynamic, s8 per-channel weights with reduce_range (what 0.2.0 ships);
+    - "dynamic": the same without reduce_range (full 8-bit weights; VNNI/AMX need no headroom);
+    - "dynamic-per-tensor": one scale per weight matrix;
+    - "dynamic-u8": u8 weights;
+    - "static-qoperator" / "static-qdq": activation scales fixed by calibration on `calibration`
+      windows (so they do not depend on the batch), from the unfused graph `raw`.
+    """
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_dynamic,
+        quantize_static,
+    )
+
+    float_default = {"DefaultTensorType": onnx.TensorProto.FLOAT}
+    dynamic = {
+        "dynamic-rr": (QuantType.QInt8, True, True), "dynamic": (QuantType.QInt8, True, False),
+        "dynamic-per-tensor": (QuantType.QInt8, False, False), "dynamic-u8": (QuantType.QUInt8, True, False),
+    }
+    if form in dynamic:
+        wt, per_channel, rr = dynamic[form]
+        quantize_dynamic(str(fp32), str(out), weight_type=wt, per_channel=per_channel, reduce_range=rr,
+                         extra_options=float_default)
+        return out
+    if form not in ("static-qoperator", "static-qdq") or not calibration:
+        raise ValueError(f"unknown form {form!r} (static forms need calibration windows)")
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = iter(calibration or [])
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            ids = next(self.it, None)
+            return None if ids is None else {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+
+    quantize_static(
+        str(raw), str(out), Reader(), quant_format=QuantFormat.QDQ if form == "static-qdq" else QuantFormat.QOperator,
+        per_channel=True, reduce_range=False, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+        op_types_to_quantize=["MatMul"], calibrate_method=CalibrationMethod.MinMax,
+        extra_options={"ActivationSymmetric": False, "MatMulConstBOnly": True},
+    )
+    return out
