@@ -23,8 +23,8 @@ def main() -> None:
     args = ap.parse_args()
     from unspin.detect.encoding import encode
     from unspin.detect.runtime import Detector
-    from unspin.evaluate import evaluate_dir
-    from unspin.load.ptc import list_articles
+    from unspin.ptc.evaluate import evaluate_dir
+    from unspin.ptc.files import list_articles
     from unspin.load.text import load_text_file
 
     det = Detector(args.model, encoder_file=args.encoder)

@@ -41,7 +41,7 @@ def test_a_window_reads_the_same_whatever_else_the_article_holds(analyzer):
 
 def test_an_article_gives_the_same_spans_alone_and_in_a_batch(analyzer, tmp_path: Path, cli):
     from unspin.load.text import article_from_text
-    from unspin.store import Store
+    from unspin.corpus.store import Store
 
     texts = ["A Long Title\n\n" + "\n".join([PARA * 3] * 12), "Short Title\n\n" + PARA * 2,
              "Third Title\n\nThe traitors want to destroy our great nation, the senator shouted.\n"]
