@@ -23,9 +23,9 @@ def main() -> None:
     args = ap.parse_args()
     from unspin.detect.encoding import encode
     from unspin.detect.runtime import Detector
+    from unspin.load.text import load_text_file
     from unspin.ptc.evaluate import evaluate_dir
     from unspin.ptc.files import list_articles
-    from unspin.load.text import load_text_file
 
     det = Detector(args.model, encoder_file=args.encoder)
     texts = [load_text_file(p, a).text for a, p in list_articles(args.data).items()]

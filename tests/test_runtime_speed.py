@@ -40,8 +40,8 @@ def test_a_window_reads_the_same_whatever_else_the_article_holds(analyzer):
 
 
 def test_an_article_gives_the_same_spans_alone_and_in_a_batch(analyzer, tmp_path: Path, cli):
-    from unspin.load.text import article_from_text
     from unspin.corpus.store import Store
+    from unspin.load.text import article_from_text
 
     texts = ["A Long Title\n\n" + "\n".join([PARA * 3] * 12), "Short Title\n\n" + PARA * 2,
              "Third Title\n\nThe traitors want to destroy our great nation, the senator shouted.\n"]
@@ -89,7 +89,7 @@ def test_explaining_a_long_article_costs_the_same_per_character():
     from unspin.explain import explain
 
     words = [f"w{i % 5000}" for i in range(40000)]
-    cost = []
+    runs = []
     for text in (" ".join(words[:1500]), " ".join(words)):
         spans = [Span(i, i + 25, "Loaded_Language", 0.8) for i in range(0, len(text) - 30, 100)]
 
@@ -98,7 +98,12 @@ def test_explaining_a_long_article_costs_the_same_per_character():
             for x in s:
                 explain(x, t, counts)
 
-        cost.append(_best(run) / len(text))
+        runs.append((run, len(text)))
+    best = [float("inf"), float("inf")]
+    for _ in range(5):  # alternate, so a busy moment on a shared machine does not fall on one side only
+        for k, (run, n) in enumerate(runs):
+            best[k] = min(best[k], _best(run, 1) / n)
+    cost = best
     assert cost[1] < 10 * cost[0], cost  # the text is 29x longer; lowering and slicing per span: 25x dearer per character
 
 
