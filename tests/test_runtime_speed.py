@@ -158,3 +158,16 @@ def test_an_analyzer_holds_native_pools_to_its_threads():
     blas, rayon, ort = out.stdout.rsplit(" ", 2)
     assert json.loads(blas) and set(json.loads(blas)) == {1}, out.stdout
     assert rayon == "1" and ort.strip() == "1"
+
+
+def test_ranges_answer_as_the_scan_over_all_ranges_did():
+    """Sourcing asked `any(a <= pos < b for a, b in ranges)` for every name and event: quotes x names grew with
+    the square of a long article (sourcing 0.15 -> 0.24 ms a word from 1,000 to 30,000 words)."""
+    from unspin.sourcing.layout import Ranges
+
+    rng = random.Random(5)
+    for _ in range(300):
+        ranges = [(a, a + rng.randint(-2, 8)) for a in (rng.randint(0, 60) for _ in range(rng.randint(0, 8)))]
+        inside = Ranges(ranges)
+        for pos in range(-2, 72):
+            assert (pos in inside) == any(a <= pos < b for a, b in ranges), (ranges, pos)

@@ -9,6 +9,7 @@ and are flagged `in_quote`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout, Token
@@ -73,22 +74,23 @@ def familiar_with(text: str, toks: list[Token]) -> list[Found]:
     return out
 
 
-def _np_before_comma(text: str, toks: list[Token], comma: int) -> int:
+def _np_before_comma(text: str, toks: list[Token], comma: int, ends: list[int]) -> int:
     """Start of the noun phrase that ends at offset `comma` (the clause's comma or the space before 'who'),
-    at most six words back."""
-    before = [t for t in toks if t.end <= comma]
-    k = len(before)
-    while k > 0 and len(before) - k < 6:
-        t = before[k - 1]
+    at most six words back. `ends`: the tokens' ends (tokens are in text order and do not overlap)."""
+    n = bisect_right(ends, comma)  # toks[:n] are the tokens that end by the comma
+    k = n
+    while k > 0 and n - k < 6:
+        t = toks[k - 1]
         if not t.is_word or t.low in {"and", "but", "that", "said", "says", "while", "to", "by", "from"}:
             break
         k -= 1
-    return before[k].start if k < len(before) else comma
+    return toks[k].start if k < n else comma
 
 
 def anonymity_clauses(text: str, toks: list[Token]) -> list[Found]:
     """'One diplomat, who asked not to be named' and 'speaking on condition of anonymity'."""
-    out: list[Found] = [(_np_before_comma(text, toks, m.start()), m.end(), "anonymity_clause")
+    ends = [t.end for t in toks]
+    out: list[Found] = [(_np_before_comma(text, toks, m.start(), ends), m.end(), "anonymity_clause")
                         for m in _ANONYMITY_CLAUSE.finditer(text)]
     out += [(m.start(), m.end(), "anonymity_clause") for m in _CONDITION.finditer(text)]
     return out

@@ -113,6 +113,24 @@ class Layout:
         return toks[i:j]
 
 
+class Ranges:
+    """`pos in Ranges(ranges)` is `any(a <= pos < b for a, b in ranges)`, by binary search (ranges may overlap)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(r for r in ranges if r[1] > r[0]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
+
+
 def trim(text: str, start: int, end: int, chars: str = " \t\r\n\u00a0,;:") -> tuple[int, int]:
     """Shrink [start, end) past the given characters at both ends."""
     while start < end and text[start] in chars:

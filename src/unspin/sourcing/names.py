@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unspin.sourcing.layout import Token, tokens
+from unspin.sourcing.layout import Ranges, Token, tokens
 from unspin.sourcing.lexicon import (
     HONORIFICS,
     NAME_PARTICLES,
@@ -172,11 +172,12 @@ def strip_honorific(toks: list[Token]) -> list[Token]:
 def find_people(text: str, all_toks: list[Token], outside: list[tuple[int, int]]) -> People:
     """Register every full name outside quotations, in text order, with its role."""
     people = People()
+    inside = Ranges(outside)
     for i, j in capital_runs(text, all_toks):
         k, j = split_title(all_toks, i, j)
         if k >= j:
             continue
-        if any(a <= all_toks[k].start < b for a, b in outside):
+        if all_toks[k].start in inside:
             continue
         name_toks = all_toks[k:j]
         if not is_full_name(name_toks):

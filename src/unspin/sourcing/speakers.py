@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from unspin.sourcing.events import SpeechEvent
-from unspin.sourcing.layout import Layout, Token
+from unspin.sourcing.layout import Layout, Ranges, Token
 from unspin.sourcing.lexicon import (
     ANONYMOUS_NOUNS,
     DETERMINERS,
@@ -188,23 +188,28 @@ def assign_speakers(
     layout: Layout, spans: list[QuoteSpan], events: list[SpeechEvent], resolver: SpeakerResolver
 ) -> tuple[list[Quote], set[SpeechEvent]]:
     """Quotes with speakers, and the events that serve as a quote's own cue (not separate attributions)."""
-    ranges = [(q.start, q.end) for q in spans]
-    outside = [e for e in events if not within(e.verb_start, ranges)]
+    quoted = Ranges([(q.start, q.end) for q in spans])
+    outside = [e for e in events if e.verb_start not in quoted]
+    # every cue rule wants an event in the quote's own sentence: look only there (in list order)
+    by_sentence: dict[int, list[SpeechEvent]] = {}
+    for e in outside:
+        by_sentence.setdefault(layout.sentence_index(e.start), []).append(e)
     text = layout.text
     quotes: list[Quote] = []
     cues: set[SpeechEvent] = set()
     for q in spans:
         how = None
-        event = cue_after(layout, q, outside)
+        event = cue_after(layout, q, by_sentence.get(layout.sentence_index(q.end - 1), []))
         if event is not None:
             how = "after"
         else:
-            event = cue_before(layout, q, outside)
+            event = cue_before(layout, q, by_sentence.get(layout.sentence_index(q.start), []))
             how = "before" if event is not None else None
         if event is not None:
             cues.add(event)
         else:
-            event = None if _title_case(text[q.start : q.end]) else context_event(layout, q, outside)
+            event = None if _title_case(text[q.start : q.end]) else context_event(
+                layout, q, by_sentence.get(layout.sentence_index(q.start), []))
             how = "context" if event is not None else None
         base = dict(start=q.start, end=q.end, text=text[q.start : q.end], parts=[tuple(p) for p in q.parts])
         if event is not None:
