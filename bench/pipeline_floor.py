@@ -73,6 +73,17 @@ def best_of(fn: Callable[[], object], n: int) -> float:
     return min(out)
 
 
+def cpu_best_of(fn: Callable[[], object], n: int) -> float:
+    """Least CPU time (this thread's, user + system) of n calls: what the work costs when other
+    processes take turns on the same cores, which wall time does not separate out."""
+    out = []
+    for _ in range(n):
+        t = time.thread_time()
+        fn()
+        out.append(time.thread_time() - t)
+    return min(out)
+
+
 def spread(xs: list[float]) -> str:
     if len(xs) < 2:
         return f"{xs[0]:.3f}"
@@ -127,7 +138,8 @@ def part_pipeline(rounds: int) -> dict:
         sess.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
 
     an.analyze(art)
-    res: dict[str, list[float]] = {k: [] for k in ("floor", "alone", "batch", "analyze", "cpu")}
+    res: dict[str, list[float]] = {k: [] for k in ("floor", "alone", "batch", "analyze", "cpu", "floor_cpu",
+                                                   "analyze_cpu")}
     stages: dict[str, list[float]] = {}
     for _ in range(rounds):
         res["floor"].append(det.window / best_of(lambda: sess.run(None, {"input_ids": full, "attention_mask": ones}), 12))
@@ -137,6 +149,8 @@ def part_pipeline(rounds: int) -> dict:
         t = best_of(lambda: an.analyze(art), 5)
         res["cpu"].append((time.process_time() - c0) / (time.perf_counter() - w0))
         res["analyze"].append(n / t)
+        res["floor_cpu"].append(det.window / cpu_best_of(lambda: sess.run(None, {"input_ids": full, "attention_mask": ones}), 12))
+        res["analyze_cpu"].append(n / cpu_best_of(lambda: an.analyze(art), 5))
         # each stage alone, on the same article
         view: TokenView = det.token_view(text)
         spans = det.spans(text, view)
@@ -159,7 +173,9 @@ def part_pipeline(rounds: int) -> dict:
         "floor_tok_s": res["floor"], "alone_tok_s": res["alone"], "batch_tok_s": res["batch"],
         "analyze_tok_s": res["analyze"], "analyze_vs_floor": [a / f for a, f in zip(res["analyze"], res["floor"], strict=True)],
         "batch_vs_alone": [b / a for a, b in zip(res["alone"], res["batch"], strict=True)],
-        "cores_used_by_loop": res["cpu"], "stages_s": stages,
+        "cores_used_by_loop": res["cpu"], "stages_s": stages, "floor_cpu_tok_s": res["floor_cpu"],
+        "analyze_cpu_tok_s": res["analyze_cpu"],
+        "analyze_vs_floor_cpu": [a / f for a, f in zip(res["analyze_cpu"], res["floor_cpu"], strict=True)],
     }
     print(f"\n== 1. floor and pipeline: {n} article tokens in {len(plan)} windows "
           f"({out['window_tokens']} window tokens, +{out['window_tokens'] / n - 1:.1%} for overlaps)")
@@ -168,6 +184,8 @@ def part_pipeline(rounds: int) -> dict:
           f"in one padded batch: {statistics.median(res['batch']):,.0f} (batch/alone {spread(out['batch_vs_alone'])})")
     print(f"whole pipeline: {statistics.median(res['analyze']):,.0f} article tok/s = "
           f"{spread(out['analyze_vs_floor'])} of the floor (target >= 0.90)")
+    print(f"in CPU time (this thread): floor {statistics.median(res['floor_cpu']):,.0f} tok/s, pipeline "
+          f"{statistics.median(res['analyze_cpu']):,.0f} article tok/s = {spread(out['analyze_vs_floor_cpu'])} of the floor")
     print(f"cores used by the one-thread library loop: {spread(res['cpu'])}")
     total = sum(statistics.median(v) for v in stages.values())
     print("stage shares (each timed alone, best of 5):")
@@ -208,35 +226,44 @@ def part_torch(rounds: int) -> dict | None:
 
     run_torch(fp32), run_torch(int8), run_ort()
     t: dict[str, list[float]] = {"unspin": [], "torch fp32": [], "torch int8": []}
+    c: dict[str, list[float]] = {"unspin": [], "torch fp32": [], "torch int8": []}
     for _ in range(rounds):
         t["unspin"].append(best_of(run_ort, 3))
         t["torch fp32"].append(best_of(lambda: run_torch(fp32), 2))
         t["torch int8"].append(best_of(lambda: run_torch(int8), 3))
+        c["unspin"].append(cpu_best_of(run_ort, 3))
+        c["torch fp32"].append(cpu_best_of(lambda: run_torch(fp32), 2))
+        c["torch int8"].append(cpu_best_of(lambda: run_torch(int8), 3))
     vs8 = [b / a for a, b in zip(t["unspin"], t["torch int8"], strict=True)]
     vs32 = [b / a for a, b in zip(t["unspin"], t["torch fp32"], strict=True)]
     print(f"\n== 3. encoders on the same weights and the same {len(wins)} windows, one thread (seconds, best of each round)")
     for k, v in t.items():
         print(f"  {k:12s} {spread(v)}")
     print(f"unspin vs torch int8: {spread(vs8)}x (target >= 1.2); vs torch fp32: {spread(vs32)}x")
-    return {"seconds": t, "vs_torch_int8": vs8, "vs_torch_fp32": vs32}
+    c8 = [b / a for a, b in zip(c["unspin"], c["torch int8"], strict=True)]
+    c32 = [b / a for a, b in zip(c["unspin"], c["torch fp32"], strict=True)]
+    print(f"in CPU time: vs torch int8 {spread(c8)}x, vs torch fp32 {spread(c32)}x")
+    return {"seconds": t, "cpu_seconds": c, "vs_torch_int8": vs8, "vs_torch_fp32": vs32, "vs_torch_int8_cpu": c8,
+            "vs_torch_fp32_cpu": c32}
 
 
 def part_cold(rounds: int) -> dict:
     path = Path(tempfile.mkdtemp()) / "article.txt"
     path.write_text(thousand_words())
-    secs, rss = [], []
+    secs, cpu, rss = [], [], []
     for _ in range(rounds):
         t = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "unspin", "analyze", str(path), "--format", "json"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         secs.append(time.perf_counter() - t)
+        cpu.append(usage.ru_utime + usage.ru_stime)
         rss.append(usage.ru_maxrss / 1024)
         if status != 0:
             raise SystemExit(f"unspin analyze failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     print(f"\n== 4. `unspin analyze` of the 1,000-word article, whole process: {spread(secs)} s "
-          f"(target <= 1), peak RSS {spread(rss)} MiB (target <= 300)")
-    return {"seconds": secs, "rss_mib": rss}
+          f"(target <= 1), CPU time {spread(cpu)} s, peak RSS {spread(rss)} MiB (target <= 300)")
+    return {"seconds": secs, "cpu_seconds": cpu, "rss_mib": rss}
 
 
 def part_length(rounds: int) -> dict:
@@ -246,58 +273,91 @@ def part_length(rounds: int) -> dict:
     an = Analyzer(threads=1)
     small, big = article_from_text(words_article(1000)), article_from_text(words_article(30000))
     an.analyze(small)
-    ratios = []
+    ratios, cpu_ratios = [], []
     for _ in range(rounds):
         a = best_of(lambda: an.analyze(small), 3) / 1000
         b = best_of(lambda: an.analyze(big), 1) / 30000
         ratios.append(b / a)
-    print(f"\n== 5. cost per word, 30,000 words / 1,000 words: {spread(ratios)} (target <= 1.1)")
-    return {"per_word_ratio": ratios}
+        a = cpu_best_of(lambda: an.analyze(small), 3) / 1000
+        b = cpu_best_of(lambda: an.analyze(big), 1) / 30000
+        cpu_ratios.append(b / a)
+    print(f"\n== 5. cost per word, 30,000 words / 1,000 words: wall {spread(ratios)}, CPU time {spread(cpu_ratios)} "
+          f"(target <= 1.1)")
+    return {"per_word_ratio": ratios, "per_word_ratio_cpu": cpu_ratios}
 
 
-def library_loop(seconds: float) -> float:
+def library_loop(seconds: float) -> tuple[float, float]:
+    """(articles/s, CPU seconds per article) of one Analyzer in a loop, one thread."""
     from unspin.load.text import article_from_text
     from unspin.pipeline import Analyzer
 
     an = Analyzer(threads=1)
     text = (ROOT / "bench" / "web_article.txt").read_text()
     an.analyze(article_from_text(text))
-    n, start = 0, time.perf_counter()
+    n, start, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         an.analyze(article_from_text(text))
         n += 1
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), (time.process_time() - c0) / n
 
 
-def serve_rate(args: list[str], clients: int, seconds: float) -> float:
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(d.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def serve_rate(args: list[str], clients: int, seconds: float) -> tuple[float, float]:
+    """(articles/s, CPU seconds per article) of `unspin serve ARGS` under `clients` clients."""
     text = (ROOT / "bench" / "web_article.txt").read_text()
     port = free_port()
     proc = start_server(port, args)
     try:
         asyncio.run(load(f"http://127.0.0.1:{port}", text, clients, 3.0, 120.0))  # warm-up: every worker loaded
+        c0 = tree_cpu_seconds(proc.pid)
         r = asyncio.run(load(f"http://127.0.0.1:{port}", text, clients, seconds, 120.0))
+        cpu = tree_cpu_seconds(proc.pid) - c0
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     if r["errors"]:
         raise SystemExit(f"serve {' '.join(args)}: errors {r['errors']}")
-    return float(r["per_s"])
+    return float(r["per_s"]), cpu / max(1, r["requests"])
 
 
 def part_serve(rounds: int, clients: int, seconds: float) -> dict:
     out: dict[str, list[float]] = {"library": [], "serve 1 worker": [], "serve 2 workers": []}
+    cpu: dict[str, list[float]] = {k: [] for k in out}
     for _ in range(rounds):
-        out["library"].append(library_loop(seconds / 2))
-        out["serve 1 worker"].append(serve_rate(["--workers", "1"], clients, seconds))
-        out["serve 2 workers"].append(serve_rate(["--workers", "2"], clients, seconds))
-        out["library"][-1] = (out["library"][-1] + library_loop(seconds / 2)) / 2
+        a = library_loop(seconds / 2)
+        for key, args in (("serve 1 worker", ["--workers", "1"]), ("serve 2 workers", ["--workers", "2"])):
+            rate, c = serve_rate(args, clients, seconds)
+            out[key].append(rate)
+            cpu[key].append(c)
+        b = library_loop(seconds / 2)
+        out["library"].append((a[0] + b[0]) / 2)
+        cpu["library"].append((a[1] + b[1]) / 2)
     r1 = [w / lib for w, lib in zip(out["serve 1 worker"], out["library"], strict=True)]
     r2 = [w / lib for w, lib in zip(out["serve 2 workers"], out["library"], strict=True)]
-    print(f"\n== 6. web server, {clients} clients, {available()} cores (articles/s)")
+    print(f"\n== 6. web server, {clients} clients, {available()} cores: articles/s; CPU ms per article")
     for k, v in out.items():
-        print(f"  {k:16s} {spread(v)}")
+        print(f"  {k:16s} {spread(v)};  {statistics.median(cpu[k]) * 1000:.0f} ms CPU per article")
     print(f"serve / library loop: 1 worker {spread(r1)}x, 2 workers {spread(r2)}x (target >= 1.8)")
-    return {"rates": out, "one_worker_vs_library": r1, "two_workers_vs_library": r2}
+    eff = [lib / w for w, lib in zip(cpu["serve 2 workers"], cpu["library"], strict=True)]
+    print(f"CPU per article, library / serve 2 workers: {spread(eff)} (on {available()} free cores serve could reach "
+          f"{available()} x this)")
+    return {"rates": out, "cpu_s_per_article": cpu, "one_worker_vs_library": r1, "two_workers_vs_library": r2,
+            "cpu_efficiency_two_workers": eff}
 
 
 def available() -> int:
