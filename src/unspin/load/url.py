@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-import httpx
-
 from unspin.errors import FetchError, TooLargeError
 from unspin.load.decode import decode
 
@@ -180,6 +178,8 @@ def fetch_bytes(
 
     `check` vets each hop and returns the address to connect to (tests pass their own resolver).
     """
+    import httpx  # here, not at import: `unspin analyze FILE` does not pay for it (cold start)
+
     current = split_url(url).geturl()  # the scheme lowercased: HTTP://example.org is http://example.org
     deadline = time.monotonic() + max(timeout, TOTAL_TIMEOUT_S)
     next_hop: list[str] = []
