@@ -30,7 +30,7 @@ PAGE = """<!doctype html><html><head><title>Shameful Plan Exposed</title></head>
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         code, ctype, body, headers = self.routes.get(self.path, (404, "text/plain", b"not found", {}))
         self.send_response(code)
         self.send_header("Content-Type", ctype)

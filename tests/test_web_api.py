@@ -50,7 +50,7 @@ class _Pages(BaseHTTPRequestHandler):
 
     seen_hosts: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         _Pages.seen_hosts.append(self.headers.get("Host", ""))
         if self.path == "/moved":
             self.send_response(302)

@@ -59,7 +59,6 @@ class Outcome:
 
     result: Result | None = None
     error: str | None = None
-    seconds: float = 0.0
 
 
 @dataclass
@@ -70,7 +69,6 @@ class Summary:
     errors: int = 0
     interrupted: bool = False
     seconds: float = 0.0
-    model_seconds: float = 0.0  # summed over workers
     engine: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -102,14 +100,13 @@ _analyzer: Any = None
 
 
 def _analyse(analyzer: Any, article: Article) -> Outcome:
-    t = time.perf_counter()
     try:
         result = analyzer.analyze(article)
     except UnspinError as e:
-        return Outcome(error=str(e), seconds=time.perf_counter() - t)
+        return Outcome(error=str(e))
     except Exception as e:  # a bug on one article must not stop the corpus; it is logged in `errors`
-        return Outcome(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - t)
-    return Outcome(result=result, seconds=time.perf_counter() - t)
+        return Outcome(error=f"{type(e).__name__}: {e}")
+    return Outcome(result=result)
 
 
 def _init_local_worker(model_dir: str | None) -> None:
@@ -215,7 +212,7 @@ class RayEngine:
         self.workers = workers
         actor_cls = ray.remote(num_cpus=1, max_restarts=3)(AnalyzerActor)
         md = str(Path(model_dir).resolve()) if model_dir else None
-        self.actors = [actor_cls.remote(md) for _ in range(workers)]
+        self.actors: list[Any] = [actor_cls.remote(md) for _ in range(workers)]  # ray.actor.ActorHandle
         self.load = [0] * workers
         self.lock = threading.Lock()
         self._check_actors(version)
@@ -418,7 +415,6 @@ class BatchRun:
             self.timings["wait"] += time.perf_counter() - t
             self.pending.popleft()
             block = False
-            self.summary.model_seconds += outcome.seconds
             if outcome.result is not None:
                 self.buffer.append(outcome.result)
             else:
