@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the rule modules with mutmut 3 (a bench, not part of `make test`).
 #
-#   bench/mutation.sh [MODULE ...]      e.g. bench/mutation.sh score explain ptc_files url
+#   bench/mutation.sh [MODULE ...]      MODULE: score explain ptc_files url quotes sourcing (default: the first four)
 #
 # Each module is mutated in its own scratch copy (bench/out/mutation/<module>/: src/, tests/ and a
 # pyproject.toml whose [tool.mutmut] names the one file to mutate and the fast tests that pin it), so
@@ -16,12 +16,12 @@ CHILDREN=${CHILDREN:-1}
 
 # module -> "file to mutate|pytest selection (fast, constructed-data tests)"
 declare -A TARGET=(
-  [score]="src/unspin/score.py|tests/test_rules.py -k score"
-  [explain]="src/unspin/explain.py|tests/test_rules.py -k explain"
-  [ptc_files]="src/unspin/ptc/files.py|tests/test_rules.py -k ptc"
-  [url]="src/unspin/load/url.py|tests/test_rules.py -k url_or_ipv6_or_6to4"
-  [decode]="src/unspin/detect/runtime.py|tests/test_rules.py -k decode"
-  [sourcing]="src/unspin/sourcing/*.py|tests/test_sourcing.py tests/test_rules.py -k sourcing_or_inch"
+  [score]="src/unspin/score.py|tests/test_score_explain.py tests/test_rules.py::test_sentence_score_is_the_max_over_overlapping_spans"
+  [explain]="src/unspin/explain.py|tests/test_score_explain.py"
+  [ptc_files]="src/unspin/ptc/files.py|tests/test_ptc_files.py"
+  [url]="src/unspin/load/url.py|tests/test_url.py tests/test_rules.py::test_ipv6_tunnel_to_a_private_ipv4_is_refused tests/test_rules.py::test_6to4_of_a_public_ipv4_is_fetched"
+  [quotes]="src/unspin/sourcing/quotes.py|tests/test_sourcing.py tests/test_rules.py::test_inch_mark_does_not_close_a_quote tests/test_rules.py::test_inch_mark_outside_a_quote_opens_nothing"
+  [sourcing]="src/unspin/sourcing/*.py|tests/test_sourcing.py tests/test_rules.py"
 )
 MODULES=("$@")
 [ ${#MODULES[@]} -gt 0 ] || MODULES=(score explain ptc_files url)
@@ -50,10 +50,11 @@ TOML
   start=$(date +%s)
   (cd "$work" && PYTHONPATH=src nice -n 10 "$MUTMUT" run --max-children "$CHILDREN" >run.log 2>&1) || true
   (cd "$work" && "$MUTMUT" results --all true >results.txt 2>&1) || true
-  killed=$(grep -c ': killed$' "$work/results.txt" || true)
-  survived=$(grep -c ': survived$' "$work/results.txt" || true)
-  other=$(grep -vc ': killed$\|: survived$' "$work/results.txt" || true)
-  total=$((killed + survived))
+  count() { grep -c ": $1\$" "$work/results.txt" || true; }
+  killed=$(( $(count killed) + $(count timeout) ))
+  skipped=$(count skipped)
+  total=$(( $(grep -c ': ' "$work/results.txt" || true) - skipped ))
   pct=$([ "$total" -gt 0 ] && echo "scale=1; 100 * $killed / $total" | bc || echo "n/a")
-  echo "$m ($file): $killed of $total mutants killed ($pct%), $survived survived, $other other; $(( $(date +%s) - start )) s"
+  # mutmut's own score: (killed + timeout) / (all - skipped); survivors and untested mutants count against it
+  echo "$m ($file): $killed of $total mutants killed ($pct%): $(count survived) survived, $(count 'no tests') untested; $(( $(date +%s) - start )) s"
 done

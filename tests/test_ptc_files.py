@@ -65,6 +65,7 @@ def test_ptc_read_tc_labels(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("line", "message"), [
     ("1\tDoubt\t3", "l.labels:2: expected 4 tab-separated columns"),
+    ("1 Doubt 3 9", "l.labels:2: expected 4 tab-separated columns"),  # spaces do not separate columns
     ("1\tDoubt\t3\t9\t1", "l.labels:2: expected 4 tab-separated columns"),
     ("1\tDoubting\t3\t9", "l.labels:2: unknown technique 'Doubting'"),
     ("1\tDoubt\t3\tnine", "l.labels:2: offsets must be integers"),

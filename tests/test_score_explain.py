@@ -42,8 +42,16 @@ def test_explain_collapses_whitespace_and_shortens_long_spans() -> None:
     text = f"Start.\n{words.replace(' ', chr(10), 1)} end."
     got = explain(Span(7, 7 + len(words), "Loaded_Language", 0.5), text)
     assert got.startswith(f"“{words[:77]}...” is possibly")
-    exact = " ".join(f"w{i:02d}" for i in range(20))  # exactly 79 characters: kept whole
+    exact = " ".join(f"w{i:02d}" for i in range(20)) + "x"  # exactly 80 characters: kept whole
     assert explain(Span(0, len(exact), "Loaded_Language", 0.5), exact).startswith(f"“{exact}” is")
+    over = exact + "y"  # 81: shortened
+    assert explain(Span(0, len(over), "Loaded_Language", 0.5), over).startswith(f"“{over[:77]}...” is")
+
+
+def test_explain_of_a_blank_span_claims_no_repetition() -> None:
+    text = "Aa bb.   Cc dd."
+    assert explain(Span(6, 9, "Repetition", 0.5), text) == (
+        f"“” is possibly Repetition (50% confidence). {BY_ID['Repetition'].definition}")
 
 
 def test_explain_counts_earlier_repetitions_case_blind() -> None:
@@ -51,6 +59,10 @@ def test_explain_counts_earlier_repetitions_case_blind() -> None:
     last = text.rindex("betrayal")
     assert explain(Span(last, last + 8, "Repetition", 0.5), text).endswith(
         " The same words appear 3 times earlier in the article.")
+    third = text.index("betrayal,")
+    assert explain(Span(third, third + 8, "Repetition", 0.5), text) == (
+        f"“betrayal” is possibly Repetition (50% confidence). {BY_ID['Repetition'].definition}"
+        " The same words appear 2 times earlier in the article.")
     second = text.index("BETRAYAL")
     assert explain(Span(second, second + 8, "Repetition", 0.5), text).endswith(
         " The same words appear 1 time earlier in the article.")
