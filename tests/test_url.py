@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -12,10 +13,14 @@ import pytest
 from unspin.errors import FetchError, TooLargeError
 from unspin.load.url import MAX_REDIRECTS, check_url, fetch, pinned_request
 
+MIB = 1024 * 1024
+BIG = b"x" * (2 * MIB + 1)
 PAGE = b"<html><head><title>T</title></head><body><p>Caf\xc3\xa9 news.</p></body></html>"
 
 
 class _Site(BaseHTTPRequestHandler):
+    seen: dict[str, str] = {}  # the User-Agent and Host of the last request
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -32,6 +37,7 @@ class _Site(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path
+        _Site.seen.update({"ua": self.headers.get("User-Agent", ""), "host": self.headers.get("Host", "")})
         if path == "/page":
             self._send(200, "text/html; charset=utf-8", PAGE)
         elif path == "/plain":
@@ -43,19 +49,26 @@ class _Site(BaseHTTPRequestHandler):
             self._send(302, Location=f"/hop{n + 1}" if n < MAX_REDIRECTS + 2 else "/page")
         elif path == "/nowhere":
             self._send(302)
+        elif path == "/slow":
+            time.sleep(1.5)
+            self._send(200, "text/html", b"late")
+        elif path == "/bad":
+            self._send(400, "text/html", b"no")
         elif path == "/gone":
             self._send(404, "text/html", b"no")
         elif path == "/pdf":
             self._send(200, "application/pdf", b"%PDF")
         elif path == "/untyped":
             self._send(200, None, b"x")
-        elif path == "/declared-big":
-            self._send(200, "text/html", b"small", Content_Length="2000")
+        elif path == "/latin":
+            self._send(200, "text/html; charset=iso-8859-1", "café".encode("latin-1"))
+        elif path == "/sized":
+            self._send(200, "text/html", BIG)
         elif path == "/big":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()  # no length: the fetcher has to count
-            self.wfile.write(b"x" * 2000)
+            self.wfile.write(BIG)
         else:
             self._send(500, "text/plain", b"?")
 
@@ -151,12 +164,12 @@ def test_url_fetch_refuses_private_without_the_flag(site: str) -> None:
 
 def test_url_fetch_redirect_limit(site: str) -> None:
     with pytest.raises(FetchError, match=f"more than {MAX_REDIRECTS} redirects"):
-        fetch(f"{site}/hop0", allow_private=True)
-    assert fetch(f"{site}/hop{3}", allow_private=True)[0] == f"{site}/page"  # 5 hops: allowed
+        fetch(f"{site}/hop2", allow_private=True)  # 6 redirects: one too many
+    assert fetch(f"{site}/hop3", allow_private=True)[0] == f"{site}/page"  # 5 redirects: allowed
 
 
 @pytest.mark.parametrize(("path", "message"), [
-    ("/nowhere", "redirect without a location"), ("/gone", "HTTP 404"),
+    ("/nowhere", "redirect without a location"), ("/gone", "HTTP 404"), ("/bad", "HTTP 400"),
     ("/pdf", "refusing content type 'application/pdf'"), ("/untyped", "refusing content type 'unknown'"),
 ])
 def test_url_fetch_refuses(site: str, path: str, message: str) -> None:
@@ -164,13 +177,28 @@ def test_url_fetch_refuses(site: str, path: str, message: str) -> None:
         fetch(f"{site}{path}", allow_private=True)
 
 
-@pytest.mark.parametrize("path", ["/declared-big", "/big"])
+@pytest.mark.parametrize("path", ["/sized", "/big"])  # with a Content-Length, and without one (counted)
 def test_url_fetch_size_limit(site: str, path: str) -> None:
-    with pytest.raises(TooLargeError, match="over the 0 MiB limit"):
-        fetch(f"{site}{path}", allow_private=True, max_bytes=1000)
-    assert fetch(f"{site}/big", allow_private=True, max_bytes=2000)[2] == "x" * 2000
+    with pytest.raises(TooLargeError, match="over the 2 MiB limit"):
+        fetch(f"{site}{path}", allow_private=True, max_bytes=2 * MIB)
+    assert fetch(f"{site}{path}", allow_private=True, max_bytes=2 * MIB + 1)[2] == BIG.decode()  # the limit is allowed
+
+
+def test_url_fetch_decodes_the_declared_charset(site: str) -> None:
+    assert fetch(f"{site}/latin", allow_private=True)[2] == "café"
 
 
 def test_url_fetch_connection_refused() -> None:
-    with pytest.raises(FetchError, match="cannot fetch"):
+    with pytest.raises(FetchError, match=r"127.0.0.1:9/: cannot fetch \(ConnectError\)"):
         fetch("http://127.0.0.1:9/", allow_private=True)
+
+
+def test_url_fetch_names_itself_and_asks_for_the_urls_host(site: str) -> None:
+    port = urlsplit(site).port
+    fetch(f"http://news.example:{port}/page", check=lambda url, allow_private: "127.0.0.1")
+    assert _Site.seen == {"ua": "unspin/0.1", "host": f"news.example:{port}"}
+
+
+def test_url_fetch_timeout(site: str) -> None:
+    with pytest.raises(FetchError, match="timed out after 0.3 s"):
+        fetch(f"{site}/slow", allow_private=True, timeout=0.3)
