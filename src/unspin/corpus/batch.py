@@ -59,6 +59,7 @@ class Outcome:
 
     result: Result | None = None
     error: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Summary:
     errors: int = 0
     interrupted: bool = False
     seconds: float = 0.0
+    model_seconds: float = 0.0  # summed over workers
     engine: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -100,13 +102,14 @@ _analyzer: Any = None
 
 
 def _analyse(analyzer: Any, article: Article) -> Outcome:
+    t = time.perf_counter()
     try:
         result = analyzer.analyze(article)
     except UnspinError as e:
-        return Outcome(error=str(e))
+        return Outcome(error=str(e), seconds=time.perf_counter() - t)
     except Exception as e:  # a bug on one article must not stop the corpus; it is logged in `errors`
-        return Outcome(error=f"{type(e).__name__}: {e}")
-    return Outcome(result=result)
+        return Outcome(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - t)
+    return Outcome(result=result, seconds=time.perf_counter() - t)
 
 
 def _init_local_worker(model_dir: str | None) -> None:
@@ -415,6 +418,7 @@ class BatchRun:
             self.timings["wait"] += time.perf_counter() - t
             self.pending.popleft()
             block = False
+            self.summary.model_seconds += outcome.seconds
             if outcome.result is not None:
                 self.buffer.append(outcome.result)
             else:
