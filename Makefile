@@ -34,6 +34,7 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest
 
 lint: install-test

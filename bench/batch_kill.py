@@ -31,7 +31,7 @@ import duckdb
 from unspin.corpus.results_file import results_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus  # noqa: E402
+from batch_corpus import make_corpus
 
 CMD = [sys.executable, "-c", "from unspin.cli import main; main()", "batch"]
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import PeakMemory, make_corpus  # noqa: E402
+from batch_corpus import PeakMemory, make_corpus
 
 CMD = [sys.executable, "-c", "from unspin.cli import main; main()", "batch"]
 

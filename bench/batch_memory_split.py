@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus  # noqa: E402
+from batch_corpus import make_corpus
 
 CHILD = """
 import sys

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus, make_warc  # noqa: E402
-from unspin.article import Result  # noqa: E402
-from unspin.corpus.readers import Corpus, extract  # noqa: E402
-from unspin.corpus.store import Store  # noqa: E402
-from unspin.pipeline import Analyzer  # noqa: E402
+from batch_corpus import make_corpus, make_warc
+from unspin.article import Result
+from unspin.corpus.readers import Corpus, extract
+from unspin.corpus.store import Store
+from unspin.pipeline import Analyzer
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus  # noqa: E402
-from unspin.corpus.batch import run_batch  # noqa: E402
+from batch_corpus import make_corpus
+from unspin.corpus.batch import run_batch
 
 
 def busy_seconds() -> float:

@@ -35,7 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import demo_text  # noqa: E402
+from batch_corpus import demo_text
 
 CHUNK = 50
 

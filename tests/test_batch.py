@@ -18,6 +18,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from invariants import check_result
 from unspin.corpus.batch import run_batch
 from unspin.corpus.readers import Columns
 from unspin.corpus.results_file import results_path
@@ -91,9 +92,8 @@ def assert_consistent(db: Path, finished: bool = True) -> None:
         assert line.endswith(b"\n") and (offset == 0 or data[offset - 1:offset] == b"\n")
         d = json.loads(line)
         assert d["article"]["id"] == aid
+        check_result(d)
         text = d["article"]["text"]
-        for s in d["spans"]:
-            assert text[s["start"]:s["end"]] == s["text"]
         for start, end, span_text in query(db, f"SELECT start, \"end\", text FROM spans WHERE article_id = '{aid}'"):
             assert text[start:end] == span_text
 

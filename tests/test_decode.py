@@ -170,7 +170,7 @@ def test_html_stdin_meta_charset(cli) -> None:
 class _Pages(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[str, bytes]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         ctype, body = self.routes[self.path]
         self.send_response(200)
         self.send_header("Content-Type", ctype)

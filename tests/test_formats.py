@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from invariants import check_result
 from unspin.article import SCHEMA_VERSION, Result, SchemaError, Span
 from unspin.load.text import load_text_file
 from unspin.ptc.files import render_ptc
@@ -28,10 +29,9 @@ def test_json_schema_keys(result: Result):
     assert set(doc["model"]) == {"name", "version"}
     assert {"id", "title", "outlet", "url", "text"} <= set(doc["article"])
     assert isinstance(doc["score"], float) and 0.0 <= doc["score"] <= 1.0
+    check_result(doc)
     for s in doc["spans"]:
         assert set(s) == {"technique", "start", "end", "text", "confidence", "explanation"}
-        assert s["technique"] in BY_ID and 0.0 <= s["confidence"] <= 1.0
-        assert doc["article"]["text"][s["start"] : s["end"]] == s["text"]
         assert BY_ID[s["technique"]].name in s["explanation"]
     for s in doc["sentences"]:
         assert {"start", "end", "score"} <= set(s)
@@ -44,16 +44,15 @@ def test_json_round_trip(result: Result):
 
 
 def test_sentence_scores_follow_spans(result: Result):
-    for sent in result.sentences:
-        inside = [s.confidence for s in result.spans if s.start < sent.end and s.end > sent.start]
-        assert sent.score == pytest.approx(max(inside, default=0.0), abs=1e-4)
-    assert result.score == pytest.approx(sum(s.score for s in result.sentences) / len(result.sentences), abs=1e-4)
+    check_result(result.to_dict())  # a sentence scores its highest overlapping span; the article, their mean
 
 
 def test_min_confidence_filters(analyzer, example_path: Path, cli):
     proc = cli("analyze", str(example_path), "--format", "json", "--min-confidence", "0.5")
     assert proc.returncode == 0, proc.stderr
-    assert all(s["confidence"] >= 0.5 for s in json.loads(proc.stdout)["spans"])
+    doc = json.loads(proc.stdout)
+    assert all(s["confidence"] >= 0.5 for s in doc["spans"])
+    check_result(doc)  # the scores follow the spans that are shown
     assert cli("analyze", str(example_path), "--min-confidence", "1.5").returncode == 2
 
 

@@ -151,7 +151,7 @@ def test_publisher_as_plain_object_and_in_a_list() -> None:
 class _Pages(http.server.BaseHTTPRequestHandler):
     routes: dict[str, str] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = self.routes[self.path].encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")

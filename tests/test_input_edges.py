@@ -107,7 +107,7 @@ class _Site(http.server.BaseHTTPRequestHandler):
         "/to-page": "/page",
     }
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path in self.redirects:
             self.send_response(302)
             self.send_header("Location", self.redirects[self.path])

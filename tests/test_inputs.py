@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from invariants import check_result
 from unspin.errors import FetchError, InputError
 from unspin.load import load_source
 
@@ -30,7 +31,7 @@ PAGE = """<!doctype html><html><head><title>Shameful Plan Exposed</title></head>
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         code, ctype, body, headers = self.routes.get(self.path, (404, "text/plain", b"not found", {}))
         self.send_response(code)
         self.send_header("Content-Type", ctype)
@@ -65,14 +66,6 @@ def _json(proc) -> dict:
     return json.loads(proc.stdout)
 
 
-def _check_offsets(doc: dict) -> None:
-    text = doc["article"]["text"]
-    for s in doc["spans"]:
-        assert text[s["start"] : s["end"]] == s["text"]
-    for s in doc["sentences"]:
-        assert 0 <= s["start"] < s["end"] <= len(text)
-
-
 def test_text_file_keeps_offsets_of_the_file_as_read(tmp_path: Path, cli):
     p = tmp_path / "a.txt"
     p.write_text(ARTICLE, encoding="utf-8")
@@ -80,7 +73,7 @@ def test_text_file_keeps_offsets_of_the_file_as_read(tmp_path: Path, cli):
     assert doc["article"]["text"] == ARTICLE
     assert doc["article"]["title"] == "Shameful Plan Exposed"
     assert doc["sentences"][0]["is_title"] and doc["sentences"][0]["end"] == len("Shameful Plan Exposed")
-    _check_offsets(doc)
+    check_result(doc)
 
 
 def test_crlf_file_is_not_translated(tmp_path: Path):
@@ -97,7 +90,7 @@ def test_html_file_extracts_main_text(tmp_path: Path, cli):
     text = doc["article"]["text"]
     assert doc["article"]["title"] == "Shameful Plan Exposed"
     assert "Anna Berg" in text and "Cookie settings" not in text and "Sport" not in text
-    _check_offsets(doc)
+    check_result(doc)
 
 
 def test_stdin(cli):
@@ -117,7 +110,7 @@ def test_url_html_and_redirect(server: str, cli):
     doc = _json(cli("analyze", f"{server}/redirect", "--format", "json", "--allow-private-urls"))
     assert doc["article"]["url"].endswith("/article.html")
     assert "Anna Berg" in doc["article"]["text"]
-    _check_offsets(doc)
+    check_result(doc)
 
 
 def test_url_plain_text(server: str):

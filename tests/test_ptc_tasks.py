@@ -15,7 +15,9 @@ def test_predict_writes_ptc_labels(tmp_path: Path, cli):
     out = tmp_path / "pred.txt"
     proc = cli("predict", str(split / "articles"), "-o", str(out))
     assert proc.returncode == 0, proc.stderr.decode()
-    for row in read_tc_labels(out):
+    rows = read_tc_labels(out)
+    assert rows  # an empty file would pass the loop below
+    for row in rows:
         assert row.article_id in ARTICLES and row.technique in BY_ID
         assert 0 <= row.start < row.end <= len(ARTICLES[row.article_id])
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from invariants import check_sourcing
 from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
 
@@ -41,16 +42,7 @@ def speakers(text: str) -> list[tuple[str, str | None]]:
 
 
 def assert_slices(text: str, s: Sourcing) -> None:
-    d = s.to_dict()
-    for key in ("quotes", "attributions", "anonymous_sources", "provenance"):
-        for el in d[key]:
-            assert text[el["start"] : el["end"]] == el["text"], (key, el)
-    for q in d["quotes"]:
-        if q["speaker_start"] is not None:
-            assert text[q["speaker_start"] : q["speaker_end"]] == q["speaker_text"]
-    for a in d["attributions"]:
-        assert text[a["source_start"] : a["source_end"]] == a["source"]
-        assert text[a["claim_start"] : a["claim_end"]] == a["claim"]
+    check_sourcing(text, s.to_dict())
 
 
 # --- the relayed story, end to end ------------------------------------------------------------

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from invariants import check_result
 from unspin.errors import FetchError
 from unspin.load.url import fetch, pinned_request
 from unspin.techniques import TECHNIQUE_IDS
@@ -50,7 +51,7 @@ class _Pages(BaseHTTPRequestHandler):
 
     seen_hosts: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         _Pages.seen_hosts.append(self.headers.get("Host", ""))
         if self.path == "/moved":
             self.send_response(302)
@@ -82,18 +83,6 @@ def post(base: str, payload: object, **kw: object) -> httpx.Response:
     return httpx.post(f"{base}/api/analyze", json=payload, timeout=60, **kw)  # type: ignore[arg-type]
 
 
-def check_invariants(d: dict) -> None:
-    text = d["article"]["text"]
-    for s in d["spans"]:
-        assert 0 <= s["start"] < s["end"] <= len(text)
-        assert text[s["start"]:s["end"]] == s["text"]
-        assert s["technique"] in TECHNIQUE_IDS
-        assert 0.0 <= s["confidence"] <= 1.0
-    for a, b in zip(d["sentences"], d["sentences"][1:], strict=False):
-        assert a["end"] <= b["start"]
-    assert all(0.0 <= s["score"] <= 1.0 for s in d["sentences"])
-
-
 # -- the API answers what the CLI prints ------------------------------------------
 
 
@@ -107,7 +96,7 @@ def test_analyze_text_equals_cli_json(server: str, cli, tmp_path: Path) -> None:
     out = cli("analyze", str(f), "--format", "json")
     assert out.returncode == 0, out.stderr.decode()
     assert api == json.loads(out.stdout)
-    check_invariants(api)
+    check_result(api)
     assert api["article"]["title"] == DEMO.splitlines()[0]
 
 
@@ -134,7 +123,7 @@ def test_title_and_source_are_used(server: str) -> None:
     assert d["article"]["title_end"] == len(title)
     assert d["article"]["outlet"] == "Harbour Gazette"
     assert d["sentences"][0]["is_title"] and d["sentences"][0]["end"] == len(title)
-    check_invariants(d)
+    check_result(d)
     # a text that has its own title line keeps it
     own = post(server, {"text": f"Own title\n\n{body}", "title": "Other"}).json()
     assert own["article"]["title"] == "Own title"
@@ -146,7 +135,7 @@ def test_analyze_html(server: str) -> None:
     assert d["article"]["title"] == "Harbour council approves bridge"
     assert text.startswith("Harbour council approves bridge\n\n")
     assert "shameless giveaway" in text and "Copyright" not in text and "Sport" not in text
-    check_invariants(d)
+    check_result(d)
 
 
 # -- URLs: refused inside unless allowed -----------------------------------------
@@ -175,7 +164,7 @@ def test_private_url_allowed_with_flag(origin: str) -> None:
         d = r.json()
         assert d["article"]["url"] == f"{origin}/article"  # the redirect was followed
         assert d["article"]["title"] == "Harbour council approves bridge"
-        check_invariants(d)
+        check_result(d)
 
 
 def test_fetch_connects_to_the_checked_address(origin: str) -> None:

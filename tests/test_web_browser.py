@@ -44,7 +44,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201 - playwright objects
+def page(browser):
     """A page with JavaScript off: everything here must work without it."""
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
     pg = ctx.new_page()
@@ -52,20 +52,20 @@ def page(browser):  # noqa: ANN001, ANN201 - playwright objects
     ctx.close()
 
 
-def analyse(page, server: str, text: str) -> None:  # noqa: ANN001
+def analyse(page, server: str, text: str) -> None:
     page.goto(server + "/")
     page.fill("#text", text)
     with page.expect_navigation():
         page.click("button[type=submit]")
 
 
-def painted(mark) -> bool:  # noqa: ANN001
+def painted(mark) -> bool:
     """Whether a mark is drawn highlighted (filtered-out marks lose background and underline)."""
     bg = mark.evaluate("m => getComputedStyle(m).backgroundColor")
     return bg not in ("rgba(0, 0, 0, 0)", "transparent")
 
 
-def test_paste_filter_and_tooltip_without_javascript(page, server: str) -> None:  # noqa: ANN001
+def test_paste_filter_and_tooltip_without_javascript(page, server: str) -> None:
     api = httpx.post(f"{server}/api/analyze", json={"text": DEMO}, timeout=60).json()
     assert api["spans"], "the demo article should give at least one span at confidence 0"
 
@@ -114,7 +114,7 @@ def test_paste_filter_and_tooltip_without_javascript(page, server: str) -> None:
     assert all(painted(marks.nth(i)) for i in range(marks.count()))
 
 
-def test_filter_and_form_work_from_the_keyboard(page, server: str) -> None:  # noqa: ANN001
+def test_filter_and_form_work_from_the_keyboard(page, server: str) -> None:
     page.goto(server + "/")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.className") == "skip"
@@ -133,7 +133,7 @@ def test_filter_and_form_work_from_the_keyboard(page, server: str) -> None:  # n
                for i in range(page.locator("mark.span").count()))
 
 
-def test_hostile_text_is_shown_not_run(browser, server: str) -> None:  # noqa: ANN001
+def test_hostile_text_is_shown_not_run(browser, server: str) -> None:
     ctx = browser.new_context(java_script_enabled=True)
     pg = ctx.new_page()
     dialogs: list[str] = []
@@ -155,7 +155,7 @@ def test_hostile_text_is_shown_not_run(browser, server: str) -> None:  # noqa: A
     ctx.close()
 
 
-def test_errors_show_on_the_form(page, server: str) -> None:  # noqa: ANN001
+def test_errors_show_on_the_form(page, server: str) -> None:
     page.goto(server + "/")
     page.fill("#url", "http://127.0.0.1:9/private")
     with page.expect_navigation():
@@ -165,7 +165,7 @@ def test_errors_show_on_the_form(page, server: str) -> None:  # noqa: ANN001
     assert page.locator("#url").input_value() == "http://127.0.0.1:9/private"
 
 
-def test_phone_width_reads_well(browser, server: str) -> None:  # noqa: ANN001
+def test_phone_width_reads_well(browser, server: str) -> None:
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844},
                               device_scale_factor=2, is_mobile=True, has_touch=True)
     pg = ctx.new_page()

@@ -109,9 +109,6 @@ class Result:
     score: float = 0.0
     sourcing: Any = None  # a `unspin.sourcing.Sourcing` once that stage has run
 
-    def span_text(self, start: int, end: int) -> str:
-        return self.article.text[start:end]
-
     def technique_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for s in self.spans:

@@ -74,7 +74,7 @@ def _write_text(path: Path, content: str) -> None:
 
 
 def _write_outputs(result: dict, html: Path | None, csv: Path | None, parquet: Path | None, json_out: Path | None,
-                   err, show_stories: int) -> None:  # noqa: ANN001 - a rich Console
+                   err, show_stories: int) -> None:
     if html is not None:
         from unspin.render.stats_html import render_stats_html
 

@@ -214,7 +214,7 @@ class RayEngine:
         self.workers = workers
         actor_cls = ray.remote(num_cpus=1, max_restarts=3)(AnalyzerActor)
         md = str(Path(model_dir).resolve()) if model_dir else None
-        self.actors = [actor_cls.remote(md) for _ in range(workers)]
+        self.actors: list[Any] = [actor_cls.remote(md) for _ in range(workers)]  # ray.actor.ActorHandle
         self.load = [0] * workers
         self.lock = threading.Lock()
         self._check_actors(version)

@@ -59,10 +59,6 @@ class KeyIndex:
     def __len__(self) -> int:
         return sum(len(r) for r in self._runs) + self._n_tail
 
-    @property
-    def nbytes(self) -> int:
-        return sum(int(r.nbytes) for r in self._runs) + sum(int(t.nbytes) for t in self._tail)
-
     def add(self, keys: np.ndarray) -> None:
         if len(keys) == 0:
             return

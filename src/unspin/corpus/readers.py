@@ -276,7 +276,7 @@ class CsvFile(CorpusInput):
 class WarcFile(CorpusInput):
     """HTML responses from a web archive (WARC, optionally gzipped); each is extracted like an .html file."""
 
-    def _responses(self) -> Iterator[tuple[Any, Any, int]]:
+    def _responses(self) -> Iterator[tuple[Any, Any, str]]:
         from warcio.archiveiterator import ArchiveIterator
 
         with _open_binary(self.path, gunzip=False) as f:  # warcio reads per-record gzip itself

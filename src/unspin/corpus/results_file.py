@@ -55,7 +55,7 @@ class ResultsFile:
             raise ResultsFileError(
                 f"{path}: {what}; the full results of the stored articles live there, so keep it next to its "
                 f"DuckDB file (nothing was changed)")
-        fh = open(path, "ab")  # noqa: SIM115 - held open for the writer's lifetime, closed in close()
+        fh = open(path, "ab")  # held open for the writer's lifetime, closed in close()
         if size > committed_end:  # lines of a run killed before its transaction committed
             fh.truncate(committed_end)
             fh.flush()

@@ -250,7 +250,7 @@ def model_versions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def compute_stats(
     con_or_store: Any,
-    filter: StatsFilter | None = None,  # noqa: A002 - the natural name at the call site
+    filter: StatsFilter | None = None,
     top: int = 10,
     stories: bool = False,
     story_options: Any = None,
@@ -273,7 +273,7 @@ def compute_stats(
             "schema": STATS_SCHEMA,
             "filter": flt.to_dict(),
             "model_versions": model_versions(con),
-            "articles": overall["articles"] if outlets else 0,
+            "articles": overall["articles"] if overall is not None and outlets else 0,
             "overall": outlets[0] if outlets else None,
             "outlets": outlets[1:],
             "techniques": technique_rows(con, flt, outlets) if outlets else [],

@@ -247,7 +247,7 @@ def cluster(v: _Vectors, meta: _Meta, opts: StoryOptions) -> list[Story]:
     stories = []
     for members, keywords in zip(groups, _keywords(v, groups), strict=True):
         members.sort(key=lambda m: (-centrality[m], meta.ids[m]))
-        dated = [meta.dates[m] for m in members if meta.dates[m] is not None]
+        dated = [d for m in members if (d := meta.dates[m]) is not None]
         stories.append(Story(members, keywords, min(dated) if dated else None, max(dated) if dated else None))
     stories.sort(key=lambda s: (-len({meta.outlets[m] for m in s.members}), -len(s.members), s.first or date.max,
                                 meta.ids[s.members[0]]))

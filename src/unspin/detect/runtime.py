@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class Detector:
         self.window = int(meta.get("window", WINDOW))
         self.windowing = f"overlap:{OVERLAP}"  # see window_plan
         cal_path = self.model_dir / "calibration.json"
-        self.decoding = dict(DEFAULT_DECODING)
+        self.decoding: dict[str, Any] = dict(DEFAULT_DECODING)  # floats, and technique_offsets: {technique: float}
         if cal_path.exists():
             self.decoding.update(json.loads(cal_path.read_text()).get("decoding", {}))
 

@@ -25,7 +25,7 @@ from unspin.ptc.evaluate import LabeledSpan, flc_scores, sentence_scores, si_sco
 from unspin.ptc.files import find_label_file, list_articles, read_tc_labels
 from unspin.segment import lines
 
-GRID = {
+GRID: dict[str, list[float]] = {
     "si_threshold": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
     "merge_gap": [0, 1, 3, 5, 8, 12],
     "second_label": [0.2, 0.3, 0.4, 0.5, 1.01],
@@ -100,7 +100,7 @@ def tune(detector: Detector, arts: list[DevArticle]) -> tuple[dict[str, float], 
     """Best decoding settings on these articles, and the measures they reach."""
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for t, gap in itertools.product(GRID["si_threshold"], GRID["merge_gap"]):
-        raws = _raw(detector, arts, t, gap)
+        raws = _raw(detector, arts, t, int(gap))
         for sec, rep, spread in itertools.product(
             GRID["second_label"], GRID["repetition_min_count"], GRID["repetition_spread"]
         ):
@@ -133,11 +133,6 @@ def fit_platt(raw: np.ndarray, y: np.ndarray, iters: int = 200) -> tuple[float, 
         if np.abs(step).max() < 1e-8:
             break
     return float(w[0]), float(w[1])
-
-
-def platt(raw: np.ndarray, a: float, b: float) -> np.ndarray:
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
-    return 1 / (1 + np.exp(-(a * x + b)))
 
 
 def fit_calibration(raw: np.ndarray, y: np.ndarray, techs: list[str], ridge: float = 2.0, iters: int = 100) -> dict:
@@ -191,7 +186,7 @@ def ece(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return float(total)
 
 
-def reliability(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+def reliability(conf: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
     edges = np.linspace(0, 1, bins + 1)
     idx = np.clip(np.digitize(conf, edges) - 1, 0, bins - 1)
     return [

@@ -79,19 +79,6 @@ def read_tc_labels(path: Path) -> list[GoldSpan]:
     return spans
 
 
-def read_si_labels(path: Path) -> list[GoldSpan]:
-    """Parse `ID<TAB>START<TAB>END` lines (technique left empty)."""
-    spans: list[GoldSpan] = []
-    for n, line in enumerate(read_text_exact(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3:
-            raise InputError(f"{path}:{n}: expected 3 tab-separated columns")
-        spans.append(GoldSpan(parts[0], "", int(parts[1]), int(parts[2])))
-    return spans
-
-
 def format_tc_line(article_id: str, technique: str, start: int, end: int) -> str:
     return f"{article_id}\t{technique}\t{start}\t{end}"
 

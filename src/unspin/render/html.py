@@ -30,7 +30,7 @@ def environment(*extra_dirs: Path) -> Environment:
     return env
 
 
-def _mark(result: Result, a: int, b: int, spans) -> str:  # noqa: ANN001
+def _mark(result: Result, a: int, b: int, spans) -> str:
     text = escape(result.article.text[a:b])
     if not spans:
         return str(text)

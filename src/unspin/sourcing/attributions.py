@@ -56,9 +56,9 @@ def claim_span(layout: Layout, e: SpeechEvent) -> tuple[int, int]:
     if e.verb in ("told", "tells", "tell"):
         m = _TOLD_OBJECT.match(text, start, sb)
         start = m.end() if m else sb  # 'told Reuters.' reports nothing after the verb
-    comma = _comma_before(text, sa, e.source_start)
-    if comma is not None and not _clause_follows(text, start, sb):
-        return trim(text, sa, comma, _CLAIM_CHARS)
+    before = _comma_before(text, sa, e.source_start)
+    if before is not None and not _clause_follows(text, start, sb):
+        return trim(text, sa, before, _CLAIM_CHARS)
     m = _THAT.match(text, start, sb)
     start = m.end() if m else start
     a, b = trim(text, start, sb, _CLAIM_CHARS)

@@ -85,9 +85,6 @@ class Layout:
     def paragraph_index(self, pos: int) -> int:
         return max(0, bisect_right(self._para_starts, pos) - 1)
 
-    def paragraph_at(self, pos: int) -> tuple[int, int]:
-        return self.paragraphs[self.paragraph_index(pos)] if self.paragraphs else (0, len(self.text))
-
     @cached_property
     def all_tokens(self) -> list[Token]:
         return tokens(self.text)

@@ -11,7 +11,7 @@ aide') resolves through the registry of people named earlier.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout, Ranges, Token
@@ -211,20 +211,20 @@ def assign_speakers(
             event = None if _title_case(text[q.start : q.end]) else context_event(
                 layout, q, by_sentence.get(layout.sentence_index(q.start), []))
             how = "context" if event is not None else None
-        base = dict(start=q.start, end=q.end, text=text[q.start : q.end], parts=[tuple(p) for p in q.parts])
+        base = Quote(q.start, q.end, text[q.start : q.end], parts=list(q.parts))
         if event is not None:
             sp = resolver.speaker(event)
             if how == "context" and sp.how not in ("name", "pronoun", "role"):
                 # a partial quote inside a body's or outlet's report: too loose to name a speaker
                 sp = Speaker(None, None, sp.start, sp.end, anonymous=sp.anonymous, how=sp.how)
-            quotes.append(Quote(**base, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
+            quotes.append(replace(base, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
                                 speaker_text=text[sp.start : sp.end], cue=event.verb,
                                 how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous))
             continue
         prev = quotes[-1] if quotes else None
         if prev is not None and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start):
-            quotes.append(Quote(**base, speaker=prev.speaker, role=prev.role, how="carried",
+            quotes.append(replace(base, speaker=prev.speaker, role=prev.role, how="carried",
                                 anonymous=prev.anonymous))
             continue
-        quotes.append(Quote(**base))
+        quotes.append(base)
     return quotes, cues
