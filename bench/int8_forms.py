@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model_speed import thousand_words  # noqa: E402
+from model_speed import thousand_words
 
 FORMS = ["dynamic-rr", "dynamic", "dynamic-per-tensor", "dynamic-u8", "static-qoperator", "static-qdq"]
 

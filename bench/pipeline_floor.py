@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model_speed import thousand_words  # noqa: E402
-from web_load import free_port, load, start_server  # noqa: E402
+from model_speed import thousand_words
+from web_load import free_port, load, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
