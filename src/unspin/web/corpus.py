@@ -95,7 +95,7 @@ def _filter(outlet: list[str] | None, since: date | None, until: date | None, mo
                        model_version=model_version or None)
 
 
-@router.get("/api/articles/{article_id}", summary="A stored analysis, as `unspin analyze --format json` prints it")
+@router.get("/api/articles/{article_id:path}", summary="A stored analysis, as `unspin analyze --format json` prints it")
 async def get_article(article_id: str, request: Request) -> JSONResponse:
     result = await run_in_threadpool(load_result, _db(request), article_id)
     return JSONResponse(result.to_dict())
@@ -114,7 +114,7 @@ async def get_stats(
     return JSONResponse(stats)
 
 
-@pages.get("/articles/{article_id}", response_class=HTMLResponse)
+@pages.get("/articles/{article_id:path}", response_class=HTMLResponse)
 async def article_page(article_id: str, request: Request) -> HTMLResponse:
     result = await run_in_threadpool(load_result, _db(request), article_id)
     return HTMLResponse(render_result(request, result, stored=True))
