@@ -207,7 +207,7 @@ ODD_IDS = ["news/2024/harbour.txt", "q?x=1#frag%20&y", "plain-id", "spaces and Ã
 @pytest.fixture(scope="module")
 def odd_store(analyzer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from unspin.load.text import article_from_text
-    from unspin.store import Store
+    from unspin.corpus.store import Store
 
     path = tmp_path_factory.mktemp("odd") / "odd.duckdb"
     results = [analyzer.analyze(article_from_text(f"Title {i}\n\n{DEMO}\nVariant {i}.", id=aid, source="Gazette"))

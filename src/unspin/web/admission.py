@@ -7,8 +7,8 @@ machine's current speed, contention included). The queue holds the price of
 every admitted request that has not finished. A request is admitted when the
 queue is empty, or when the work ahead of it, spread over the analysis
 threads, plus its own price fits in `max_wait_s`; otherwise it is refused with
-`Overloaded` (503) straight away, with `Retry-After` set to the time the work
-ahead needs to drain. A hard cap on the number of queued requests bounds the
+`Overloaded` (503) straight away, with `Retry-After` set to the time until the
+work ahead is down to half the budget (at least 1 s). A hard cap on the number of queued requests bounds the
 memory their texts hold whatever the prices say.
 
 So an admitted request waits about `max_wait_s` at most and a client is never
