@@ -111,7 +111,7 @@ def run_cli(case: Case, hang_s: float, kill_rss_mb: float, scratch: Path) -> Out
         stdin = opened
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "unspin", *case.argv], stdin=stdin, stdout=out, stderr=err,  # type: ignore[arg-type]
+        proc = subprocess.Popen([*(case.program or [sys.executable, "-m", "unspin"]), *case.argv], stdin=stdin, stdout=out, stderr=err,  # type: ignore[arg-type]
                                 env=env, start_new_session=True, cwd=scratch)
     if opened is not None:
         opened.close()
@@ -168,10 +168,10 @@ def run_cli(case: Case, hang_s: float, kill_rss_mb: float, scratch: Path) -> Out
                    (killed or first_err)[:200], notes)
 
 
-def _last_exception_line(stderr: str) -> str:
-    lines = [ln for ln in stderr.splitlines() if ln and not ln.startswith(" ")]
-    after = [ln for ln in lines if not ln.startswith("Traceback")]
-    return after[-1] if after else "traceback"
+def _last_exception_line(text: str) -> str:
+    """The exception line of the last traceback in `text` (the first unindented line after its frames)."""
+    tail = text[text.rfind(TRACEBACK):].splitlines()[1:]
+    return next((ln for ln in tail if ln and not ln.startswith(" ")), "traceback")
 
 
 def _kill_group(pgid: int) -> None:
@@ -195,8 +195,9 @@ def _count_stored(db: Path) -> int:
 class Server:
     """`unspin serve` in its own process group, its log in a file, restarted if a request kills it."""
 
-    def __init__(self, scratch: Path, name: str, extra: list[str]) -> None:
+    def __init__(self, scratch: Path, name: str, extra: list[str], program: list[str] | None = None) -> None:
         self.scratch, self.name, self.extra = scratch, name, extra
+        self.program = program or [sys.executable, "-m", "unspin", "serve"]
         self.log = scratch / f"server-{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -208,7 +209,7 @@ class Server:
             self.port = s.getsockname()[1]
         env = dict(os.environ, PYTHONPATH=str(SRC))
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "unspin", "serve", "--port", str(self.port), *self.extra],
+            self.proc = subprocess.Popen([*self.program, "--port", str(self.port), *self.extra],
                                          stdout=log, stderr=log, env=env, start_new_session=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -45,6 +45,7 @@ class Case:
     terminal: bool = False  # CLI: its stdout is terminal text (checked for control characters)
     half_close: bool = False  # API: the request promises more body than it sends; close our side after 1 s
     prepare: Callable[[], None] | None = field(default=None, repr=False)  # writes a large input just before its run
+    program: list[str] | None = None  # CLI: what runs instead of `python -m unspin` (the harness's own checks)
 
     @property
     def family(self) -> str:

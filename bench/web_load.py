@@ -9,7 +9,14 @@ Measures, in one run:
    article to /api/analyze for DURATION seconds: errors, p50/p95 latency and
    throughput, and that throughput as a share of (1).
 
-    python bench/web_load.py [--duration 60] [--clients 50] [--cli-seconds 20] [--json out.json]
+Load shedding: a 503 is the server refusing a request it could not finish in
+time. It is counted apart (the shed share, and how fast the refusal came), not
+as an error, and the client waits the `Retry-After` seconds it names before its
+next request, as a well-behaved client does. Latency figures are those of the
+admitted (200) requests. Several client counts (`--clients 50,200,400`) run one
+after another against the same server.
+
+    python bench/web_load.py [--duration 60] [--clients 50[,200,...]] [--cli-seconds 20] [--json out.json]
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ def start_server(port: int, extra: list[str]) -> subprocess.Popen:
 
 async def load(url: str, text: str, clients: int, duration: float, timeout: float) -> dict:
     latencies: list[float] = []
+    shed: list[float] = []  # seconds to each 503
     errors: dict[str, int] = {}
     payload = {"text": text}
     stop_at = time.perf_counter() + duration
@@ -89,14 +97,20 @@ async def load(url: str, text: str, clients: int, duration: float, timeout: floa
         async def one_client() -> None:
             while time.perf_counter() < stop_at:
                 t0 = time.perf_counter()
+                retry_after = 0.0
                 try:
                     r = await client.post("/api/analyze", json=payload)
                     ok = r.status_code == 200 and r.json()["article"]["text"] == text
                     key = None if ok else f"HTTP {r.status_code}"
+                    if r.status_code == 503 and "retry-after" in r.headers:
+                        key, retry_after = "shed", float(r.headers["retry-after"])
                 except httpx.HTTPError as e:
                     key = type(e).__name__
                 if key is None:
                     latencies.append(time.perf_counter() - t0)
+                elif key == "shed":
+                    shed.append(time.perf_counter() - t0)
+                    await asyncio.sleep(min(retry_after, max(0.0, stop_at - time.perf_counter())))
                 else:
                     errors[key] = errors.get(key, 0) + 1
 
@@ -107,12 +121,17 @@ async def load(url: str, text: str, clients: int, duration: float, timeout: floa
             while not all(w.done() for w in workers):
                 await asyncio.sleep(0.5)
                 bar.update(task, completed=min(time.perf_counter() - start, duration),
-                           description=f"{clients} clients, {len(latencies)} done, {sum(errors.values())} errors")
+                           description=f"{clients} clients, {len(latencies)} done, {len(shed)} shed, "
+                                       f"{sum(errors.values())} errors")
             await asyncio.gather(*workers)
         elapsed = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
+    qs = statistics.quantiles(shed, n=100) if len(shed) >= 2 else [max(shed, default=float("nan"))] * 99
+    answered = len(latencies) + len(shed)
     return {
-        "requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2), "per_s": len(latencies) / elapsed,
+        "clients": clients, "requests": len(latencies), "shed": len(shed), "errors": errors,
+        "shed_share": len(shed) / answered if answered else 0.0, "shed_p95_s": qs[94],
+        "seconds": round(elapsed, 2), "per_s": len(latencies) / elapsed,
         "p50_s": q[49], "p95_s": q[94], "max_s": max(latencies, default=float("nan")),
     }
 
@@ -120,7 +139,7 @@ async def load(url: str, text: str, clients: int, duration: float, timeout: floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--clients", default="50", help="concurrent clients; several, comma-separated, run in turn")
     ap.add_argument("--cli-seconds", type=float, default=20.0, help="seconds of the single-process CLI loop")
     ap.add_argument("--client-timeout", type=float, default=120.0)
     ap.add_argument("--serve-args", default="", help="extra `unspin serve` options, e.g. '--workers 2' (default: none)")
@@ -136,11 +155,15 @@ def main() -> None:
 
     port = free_port()
     proc = start_server(port, args.serve_args.split())
+    runs = []
     try:
-        web = asyncio.run(load(f"http://127.0.0.1:{port}", text, args.clients, args.duration, args.client_timeout))
+        for clients in [int(c) for c in str(args.clients).split(",")]:
+            runs.append(asyncio.run(load(f"http://127.0.0.1:{port}", text, clients, args.duration, args.client_timeout)))
+            time.sleep(min(10.0, args.duration / 3))  # let the queue drain between runs
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+    web = runs[-1]
     after = cli_throughput(text, args.cli_seconds / 2)
     console.print(f"CLI again after the load: {after['per_s']:.2f} articles/s")
     n = before["articles"] + after["articles"]
@@ -152,13 +175,15 @@ def main() -> None:
     out = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": platform.machine(), "cpus": os.cpu_count(),
         "words": len(text.split()), "clients": args.clients, "serve_args": args.serve_args or "(defaults)",
-        "cli": cli, "web": web, "web_vs_cli": ratio, "loadavg_end": os.getloadavg()[0],
+        "cli": cli, "web": web, "runs": runs, "web_vs_cli": ratio, "loadavg_end": os.getloadavg()[0],
     }
-    print(f"errors: {sum(web['errors'].values())} {web['errors'] or ''}".rstrip())
-    print(f"requests: {web['requests']} in {web['seconds']:.1f} s")
-    print(f"latency: p50 {web['p50_s']:.2f} s, p95 {web['p95_s']:.2f} s, max {web['max_s']:.2f} s")
-    print(f"throughput: web {web['per_s']:.2f} articles/s, CLI single process {cli['per_s']:.2f} articles/s "
-          f"(before {before['per_s']:.2f}, after {after['per_s']:.2f}), web/CLI {ratio:.0%}")
+    for run in runs:
+        print(f"{run['clients']} clients: {run['requests']} admitted in {run['seconds']:.1f} s, "
+              f"p50 {run['p50_s']:.2f} s, p95 {run['p95_s']:.2f} s, max {run['max_s']:.2f} s; "
+              f"shed {run['shed']} ({run['shed_share']:.0%}, 503 p95 {run['shed_p95_s']:.3f} s); "
+              f"errors {sum(run['errors'].values())} {run['errors'] or ''}".rstrip())
+    print(f"throughput ({web['clients']} clients): web {web['per_s']:.2f} articles/s, CLI single process "
+          f"{cli['per_s']:.2f} articles/s (before {before['per_s']:.2f}, after {after['per_s']:.2f}), web/CLI {ratio:.0%}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))

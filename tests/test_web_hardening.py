@@ -78,6 +78,13 @@ def test_queue_admits_one_request_of_any_size_when_idle_and_caps_the_count() -> 
     assert len(tickets) == 3
 
 
+def test_a_text_of_short_words_is_priced_by_its_words() -> None:
+    from unspin.web.admission import text_size
+
+    assert len(DEMO) <= text_size(DEMO) < 1.2 * len(DEMO)  # prose: about its length
+    assert text_size("x\n" * 1000) == 6 * 1000  # 2,000 characters, but a token a line
+
+
 def test_queue_learns_the_machines_speed() -> None:
     q = AnalysisQueue(threads=1, max_wait_s=10, max_jobs=100, timeout_s=60)
     for _ in range(40):

@@ -1,7 +1,10 @@
 """Load shedding: a bounded analysis queue that refuses at once what it could not finish in time.
 
 Each request is priced before it queues, in estimated seconds of one analysis
-thread: `seconds_per_char * max(chars, MIN_CHARS)`, the rate learnt from the
+thread: `seconds_per_char * max(size, MIN_CHARS)`, where `size` is the text's
+length in characters or six per word, whichever is more (the model's cost
+follows tokens: a text of one-letter lines has as many tokens as characters
+over two, a text of ordinary prose about one per six), the rate learnt from the
 analyses that finished (an exponentially weighted mean, so it follows the
 machine's current speed, contention included). The queue holds the price of
 every admitted request that has not finished. A request is admitted when the
@@ -27,6 +30,12 @@ from unspin.web.errors import Overloaded
 MIN_CHARS = 1_000  # an analysis has a fixed cost too: a short text is priced as this many characters
 INITIAL_SECONDS_PER_CHAR = 5e-5  # about 0.3 s for a 1,000-word article on one core, until measured
 RATE_WEIGHT = 0.2  # weight of the newest measurement in the running mean of seconds per character
+CHARS_PER_WORD = 6  # ordinary prose, spaces included; shorter words cost more tokens per character
+
+
+def text_size(text: str) -> int:
+    """What an analysis of `text` costs, in characters of ordinary prose: `max(len, 6 * words)`."""
+    return max(len(text), CHARS_PER_WORD * len(text.split()))
 
 
 @dataclass

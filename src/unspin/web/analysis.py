@@ -29,7 +29,7 @@ from typing import TypeVar
 from unspin.article import Article, Result
 from unspin.pipeline import Analyzer
 from unspin.score import score
-from unspin.web.admission import AnalysisQueue, Ticket
+from unspin.web.admission import AnalysisQueue, Ticket, text_size
 from unspin.web.errors import AnalysisTimeout, Overloaded
 from unspin.web.requests import AnalyzeRequest, build_article
 from unspin.web.settings import Settings
@@ -96,10 +96,10 @@ class AnalysisService:
         job: Callable[[], T]
         if req.url is not None:
             article = await self._fetch(req, started)
-            chars = len(article.text)
+            chars = text_size(article.text)
             job = functools.partial(then, article)
         else:
-            chars = len(req.text) if req.text is not None else len(req.html or "") // HTML_CHARS_PER_TEXT_CHAR
+            chars = text_size(req.text) if req.text is not None else len(req.html or "") // HTML_CHARS_PER_TEXT_CHAR
             job = functools.partial(_load_then, self.load, req, then)
         ticket = self.queue.admit(chars, deadline=started + self.settings.timeout_s)
         return await self._run_admitted(ticket, job)
@@ -129,7 +129,7 @@ class AnalysisService:
                     retry_after=queue.wait_estimate()) from None
             raise AnalysisTimeout(
                 f"the analysis did not finish within the server's {self.settings.timeout_s:g} s limit "
-                f"({ticket.chars:,} characters; it started after {ticket.waited():.1f} s in the queue)") from None
+                f"(it started after {ticket.waited():.1f} s in the queue)") from None
 
     async def _fetch(self, req: AnalyzeRequest, started: float) -> Article:
         with self._fetch_lock:
