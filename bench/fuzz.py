@@ -339,13 +339,13 @@ def run_api(case: Case, servers: dict[str, Server], hang_s: float) -> Outcome:
 def make_store(path: Path) -> Path:
     """A small store for the API's store endpoints, with ids holding `/` and other odd characters."""
     sys.path.insert(0, str(SRC))
+    from unspin.corpus.store import Store
     from unspin.load.text import article_from_text
     from unspin.pipeline import Analyzer
-    from unspin.corpus.store import Store
 
     analyzer = Analyzer()
     with Store(path) as store:
-        store.write_many([analyzer.analyze(article_from_text(f"Vote {i}\n\n{DEMO}", id=aid, source="Gazette"))
+        store.write_many([analyzer.analyze(article_from_text(f"Vote {i}\n\n{DEMO}", id=aid, outlet="Gazette"))
                           for i, aid in enumerate(["odd/id", "plain", "q?x#y%z"])])
     return path
 

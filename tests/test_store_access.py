@@ -21,10 +21,10 @@ import duckdb
 import httpx
 import pytest
 
-from unspin.load.text import article_from_text
 from unspin.corpus.stats import compute_stats
 from unspin.corpus.store import Store, StoreError
 from unspin.corpus.store_access import StoreBusy, current_writer, file_lock_holder, read
+from unspin.load.text import article_from_text
 from unspin.web import Settings, create_app
 from unspin.web.server import BackgroundServer
 
@@ -39,7 +39,7 @@ def text(i: int) -> str:
 
 @pytest.fixture(scope="module")
 def results(analyzer) -> list:
-    return [analyzer.analyze(article_from_text(text(i), id=f"r/{i}", source=f"Outlet {i % 3}")) for i in range(24)]
+    return [analyzer.analyze(article_from_text(text(i), id=f"r/{i}", outlet=f"Outlet {i % 3}")) for i in range(24)]
 
 
 def seed(path: Path, results: list) -> None:
@@ -163,18 +163,19 @@ def test_readers_are_answered_through_a_writer_that_shares_reads(tmp_path: Path,
     assert seen and seen == sorted(seen) and seen[0] < 16 and 4 < seen[-1] <= 16  # it watched the store grow
     with Store(db, read_only=True) as store:
         direct = json.loads(json.dumps(compute_stats(store, top=3)))
-    assert rounded(direct) == rounded(read(db, "stats", {"filter": {}, "top": 3}))
+    assert close(direct, read(db, "stats", {"filter": {}, "top": 3}))
 
 
-def rounded(value: object) -> object:
-    """Floats to 9 places: DuckDB's parallel sums may differ in the last bits from run to run."""
-    if isinstance(value, float):
-        return round(value, 9)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
+def close(a: object, b: object) -> bool:
+    """Equal, floats within 1e-3: DuckDB's parallel averages differ in the last bits from run to run, and the
+    statistics round them to 4 places, so a mean near a rounding edge may come out 0.0733 or 0.0734."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-3
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def test_a_writer_that_does_not_share_reads_is_busy_not_an_error(tmp_path: Path, results: list) -> None:
@@ -199,6 +200,7 @@ def test_batch_and_serve_on_one_store(tmp_path: Path, results: list) -> None:
             f.write(json.dumps({"id": f"b/{i}", "text": text(i), "outlet": "Batch Outlet"}) + "\n")
     statuses: Counter[str] = Counter()
     counts: list[int] = []
+    odd: list[str] = []
     stop = threading.Event()
 
     def poll(k: int, base: str) -> None:
@@ -207,6 +209,8 @@ def test_batch_and_serve_on_one_store(tmp_path: Path, results: list) -> None:
             while not stop.is_set():
                 r = client.get(paths[k])
                 statuses[f"{paths[k]} {r.status_code}"] += 1
+                if r.status_code != 200:
+                    odd.append(f"{paths[k]} {r.status_code}: {r.text[:300]}")
                 if r.status_code == 200 and paths[k] == "/api/stats":
                     counts.append(r.json()["articles"])
 
@@ -225,7 +229,7 @@ def test_batch_and_serve_on_one_store(tmp_path: Path, results: list) -> None:
                 t.join(timeout=60)
     assert batch.returncode == 0, batch.stderr
     assert "Traceback" not in batch.stderr and "40 stored" in batch.stderr
-    assert all(key.endswith(" 200") for key in statuses), statuses
+    assert all(key.endswith(" 200") for key in statuses), (statuses, odd[:3])
     assert any(3 < c < 43 for c in counts), sorted(set(counts))  # answered while the batch was writing
     assert counts[-1] == 43
     assert duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM articles").fetchone() == (43,)

@@ -166,11 +166,11 @@ def test_security_headers_on_every_response(server: str) -> None:
 
 
 @pytest.mark.parametrize("raw, needle", [
-    (b'{"text": "Spin \\ud800 here."}', "text: holds a lone surrogate (U+D800 at character 5)"),
-    (b'{"text": "Spin here.", "title": "\\udfff"}', "title: holds a lone surrogate"),
-    (b'{"text": "Spin here.", "source": "a\\ud83d"}', "source: holds a lone surrogate"),
-    (b'{"url": "http://example.org/\\ud800"}', "url: holds a lone surrogate"),
-    (b'{"html": "<p>\\udc00</p>"}', "html: holds a lone surrogate"),
+    (b'{"text": "Spin \\ud800 here."}', "text: contains a lone surrogate (U+D800) at character 5"),
+    (b'{"text": "Spin here.", "title": "\\udfff"}', "title: contains a lone surrogate"),
+    (b'{"text": "Spin here.", "source": "a\\ud83d"}', "source: contains a lone surrogate"),
+    (b'{"url": "http://example.org/\\ud800"}', "url: contains a lone surrogate"),
+    (b'{"html": "<p>\\udc00</p>"}', "html: contains a lone surrogate"),
     (b'{"url": "http://[::1"}', "url: not a valid URL"),
     (b'{"url": "http://[::1]:99999/"}', "url: not a valid URL"),
     (b'{"url": "http:///path"}', "url: the URL has no host name"),
@@ -213,11 +213,11 @@ ODD_IDS = ["news/2024/harbour.txt", "q?x=1#frag%20&y", "plain-id", "spaces and Ã
 
 @pytest.fixture(scope="module")
 def odd_store(analyzer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from unspin.load.text import article_from_text
     from unspin.corpus.store import Store
+    from unspin.load.text import article_from_text
 
     path = tmp_path_factory.mktemp("odd") / "odd.duckdb"
-    results = [analyzer.analyze(article_from_text(f"Title {i}\n\n{DEMO}\nVariant {i}.", id=aid, source="Gazette"))
+    results = [analyzer.analyze(article_from_text(f"Title {i}\n\n{DEMO}\nVariant {i}.", id=aid, outlet="Gazette"))
                for i, aid in enumerate(ODD_IDS)]
     with Store(path) as store:
         assert store.write_many(results) == len(ODD_IDS)

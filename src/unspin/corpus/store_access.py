@@ -247,16 +247,35 @@ class ReadService:
         try:
             req = json.loads(raw)
             op = OPS[req["op"]]
-            args = req.get("args") or {}
-            with self.store.reading() as (con, inline), _deadline(con):
-                value = op(con, self.store.path, inline, args)
+            args = dict(req.get("args") or {})
+        except (ValueError, KeyError, TypeError) as e:
+            return _error_answer(400, f"bad read request ({type(e).__name__})")
+        try:
+            with self.store.reading() as (con, inline):
+                value = run_op(op, con, self.store.path, inline, args)
             self.answered += 1
             return json.dumps({"ok": value}, ensure_ascii=False).encode("utf-8") + b"\n"
-        except Exception as e:
+        except Exception as e:  # one line in the writer's log, never a traceback on its terminal
             status, message = _error_status(e)
-            if status == 500:
-                log.error("store read through the writer failed", exc_info=e)
-            return json.dumps({"error": message, "status": status}).encode() + b"\n"
+            if status >= 500:
+                log.warning("a read through the writer failed: %s: %s", type(e).__name__, _first_line(e))
+            return _error_answer(status, message)
+
+
+def _error_answer(status: int, message: str) -> bytes:
+    return json.dumps({"error": message, "status": status}).encode() + b"\n"
+
+
+def run_op(op: Callable[[duckdb.DuckDBPyConnection, Path, bool, dict[str, Any]], Any], con: duckdb.DuckDBPyConnection,
+           db: Path, inline: bool, args: dict[str, Any]) -> Any:
+    """One query in one read transaction (its several statements see one snapshot, however the writer goes on
+    committing), interrupted after READ_SECONDS."""
+    with _deadline(con):
+        con.begin()
+        try:
+            return op(con, db, inline, args)
+        finally:
+            con.rollback()  # it only read
 
 
 def _recv_line(conn: socket.socket, limit: int) -> bytes:
@@ -278,9 +297,7 @@ def _error_status(e: BaseException) -> tuple[int, str]:
         return e.status_code, str(e)
     if isinstance(e, duckdb.Error):
         return 503, f"the store could not answer ({_first_line(e)})"
-    if isinstance(e, (KeyError, ValueError, TypeError)):
-        return 400, f"bad read request ({type(e).__name__})"
-    return 500, "the store's read service failed"
+    return 503, f"the store could not answer ({type(e).__name__})"
 
 
 # -- the reader's side ------------------------------------------------------------------
@@ -320,9 +337,9 @@ def read(db: Path, op: str, args: dict[str, Any] | None = None) -> Any:
 def _read_directly(db: Path, op: str, args: dict[str, Any]) -> Any:
     from unspin.corpus.store import Store
 
-    with Store(db, read_only=True) as store, _deadline(store.connection):
+    with Store(db, read_only=True) as store:
         try:
-            return OPS[op](store.connection, db, store.inline, args)
+            return run_op(OPS[op], store.connection, db, store.inline, args)
         except duckdb.InterruptException:
             raise StoreBusy(f"the query took longer than {READ_SECONDS:g} s") from None
 

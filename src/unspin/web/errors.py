@@ -80,7 +80,7 @@ def validation_message(exc: RequestValidationError) -> str:
     if first.get("type") == "json_invalid":
         return "request body is not valid JSON"
     if first.get("type") == "string_unicode":  # pydantic's own JSON parser met a lone surrogate
-        msg = "holds a lone surrogate or invalid UTF-8, which is not text; send valid UTF-8"
+        msg = "contains a lone surrogate or invalid UTF-8, which is not valid Unicode; send the text as valid UTF-8"
     return f"{loc}: {msg}" if loc else msg
 
 
