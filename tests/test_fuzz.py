@@ -32,7 +32,7 @@ FAST = [
     "api/json-field/source-nul", "api/json-field/min_confidence-float-nan", "api/json-field/url-invalid-ipv6-url",
     "api/json-struct/nested-array-100k", "api/json-struct/nested-object-100k", "api/json-struct/surrogate-key",
     "api/json-struct/raw-surrogate-bytes", "api/json-struct/body-3mb", "api/json-struct/utf16",
-    "api/json-text/ansi-title", "api/json-html/html-nested-100k", "api/json-text/many-tiny-lines",
+    "api/json-text/ansi-title", "api/json-html/html-nested-100k", "api/json-text/control-chars",
     "api/json-url/ipv6-unclosed", "api/form-url/ipv6-unclosed", "api/json-url/uppercase-scheme-private",
     "api/json-url/port-99999", "api/json-url/metadata", "api/form-url/long-100k",
     "api/form/title-1001", "api/form/title-100k", "api/form/text-surrogate", "api/form/url-surrogate",
@@ -49,7 +49,11 @@ FAST = [
     "batch/warc/status-abc-ok", "batch/gzip/truncated",
 ]
 # Failing on this branch, owned by another engineer of issue 17; strict, so the fix shows as XPASS: then delete the line.
-ELSEWHERE: dict[str, str] = {}
+ELSEWHERE: dict[str, str] = {
+    "batch/jsonl-field/title-lone-surrogate": "corpus engineer (issue 17): per-record isolation, surrogates repaired",
+    "batch/jsonl-struct/nested-array-100k": "corpus engineer (issue 17): a RecursionError in one line stops the run",
+    "batch/warc/status-abc-ok": "corpus engineer (issue 17): a bad WARC status line stops the run",
+}
 
 
 @pytest.fixture(scope="module")

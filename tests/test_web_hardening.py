@@ -52,30 +52,42 @@ def post_json(base: str, raw: bytes) -> httpx.Response:
 
 def test_queue_admits_within_its_budget_and_sheds_beyond() -> None:
     q = AnalysisQueue(threads=2, max_wait_s=1.0, max_jobs=100, timeout_s=60)
-    price = q.price(10_000)
+    q.measure(0.1, 1000)  # this machine: 1e-4 s a character on one thread
     admitted = []
     with pytest.raises(Overloaded) as shed:
         for _ in range(1000):
-            admitted.append(q.admit(10_000))
-    # admitted while the work ahead, spread over 2 threads, plus its own price fitted in 1 s
-    assert len(admitted) == int((1.0 - price) / (price / 2)) + 1
+            admitted.append(q.admit(2_000))
+    # admitted while the work ahead, spread over 2 threads (k * 2,000 * 1e-4 / 2), plus its own 0.2 s fits in 1 s
+    assert len(admitted) == 9
     assert shed.value.retry_after is not None and shed.value.retry_after >= 1
     assert shed.value.status_code == 503 and "busy" in str(shed.value)
+    assert q.would_shed(2_000) is not None and q.would_shed(10) is None  # a short one still fits (0.9 + 0.1 s)
     for t in admitted:
         q.finish(t, None)
-    assert q.snapshot()["queued"] == 0 and q.admit(10_000)  # drained: admitted again
+    assert q.snapshot()["queued"] == 0 and q.admit(2_000)  # drained: admitted again
 
 
 def test_queue_admits_one_request_of_any_size_when_idle_and_caps_the_count() -> None:
     q = AnalysisQueue(threads=1, max_wait_s=0.5, max_jobs=3, timeout_s=60)
+    q.measure(0.01, 1000)
     huge = q.admit(5_000_000)  # far over the budget, but nothing waits behind nothing
     with pytest.raises(Overloaded):
         q.admit(10)
     q.finish(huge, None)
-    tickets = [q.admit(10) for _ in range(3)]  # tiny ones: the count cap, not the price, stops the fourth
+    tickets = [q.admit(10) for _ in range(3)]  # tiny ones: the count cap, not the work, stops the fourth
     with pytest.raises(Overloaded):
         q.admit(10)
     assert len(tickets) == 3
+
+
+def test_queue_admits_two_a_thread_before_it_knows_the_machines_speed() -> None:
+    q = AnalysisQueue(threads=2, max_wait_s=100, max_jobs=100, timeout_s=60)
+    tickets = [q.admit(1000) for _ in range(4)]
+    with pytest.raises(Overloaded):
+        q.admit(1000)
+    q.finish(tickets[0], 0.5)  # a first measurement: from now on the work decides
+    assert q.seconds_per_char == pytest.approx(0.5 / 1000)
+    assert q.admit(1000)
 
 
 def test_a_text_of_short_words_is_priced_by_its_words() -> None:
@@ -85,12 +97,13 @@ def test_a_text_of_short_words_is_priced_by_its_words() -> None:
     assert text_size("x\n" * 1000) == 6 * 1000  # 2,000 characters, but a token a line
 
 
-def test_queue_learns_the_machines_speed() -> None:
+def test_queue_follows_the_machines_speed() -> None:
     q = AnalysisQueue(threads=1, max_wait_s=10, max_jobs=100, timeout_s=60)
-    for _ in range(40):
-        q.finish(q.admit(20_000), seconds=2.0)  # this machine: 1e-4 s a character
-    assert q.seconds_per_char == pytest.approx(1e-4, rel=0.01)
-    assert q.price(100) == pytest.approx(1e-4 * MIN_CHARS, rel=0.01)
+    q.measure(0.001, 1000)
+    for _ in range(16):
+        q.finish(q.admit(20_000), seconds=2.0)  # the machine slowed down: 1e-4 s a character now
+    assert q.seconds_per_char == pytest.approx(1e-4)  # the old measurement has left the window
+    assert q.snapshot()["queued"] == 0 and MIN_CHARS == 1000
 
 
 # -- load shedding through HTTP ---------------------------------------------------------
@@ -122,6 +135,19 @@ def test_a_burst_beyond_the_queue_gets_fast_503s_and_the_admitted_finish() -> No
         assert "busy" in body
     assert all(a[1] < settings.timeout_s for a in answers if a[0] == 200)
     assert health["queue"]["queued"] == 0
+
+
+def test_a_full_server_refuses_before_it_parses_the_body() -> None:
+    """Shed early (admission.ShedEarly): while the queue is full, even a body that is not JSON gets 503, not 422."""
+    settings = Settings(threads=1, queue_seconds=0.5, timeout_s=60)
+    with BackgroundServer(create_app(settings)) as s, ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(httpx.post, f"{s.url}/api/analyze", json={"text": DEMO * 30}, timeout=120)
+        time.sleep(0.3)
+        r = httpx.post(f"{s.url}/api/analyze", content=b"{not json", headers={"content-type": "application/json"})
+        assert slow.result().status_code == 200
+        after = httpx.post(f"{s.url}/api/analyze", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1 and "busy" in r.json()["error"]
+    assert after.status_code == 422  # the queue empty again: the body is read and found wanting
 
 
 def test_a_request_still_queued_at_its_deadline_is_503_not_504() -> None:

@@ -1,36 +1,47 @@
 """Load shedding: a bounded analysis queue that refuses at once what it could not finish in time.
 
-Each request is priced before it queues, in estimated seconds of one analysis
-thread: `seconds_per_char * max(size, MIN_CHARS)`, where `size` is the text's
-length in characters or six per word, whichever is more (the model's cost
-follows tokens: a text of one-letter lines has as many tokens as characters
-over two, a text of ordinary prose about one per six), the rate learnt from the
-analyses that finished (an exponentially weighted mean, so it follows the
-machine's current speed, contention included). The queue holds the price of
-every admitted request that has not finished. A request is admitted when the
-queue is empty, or when the work ahead of it, spread over the analysis
-threads, plus its own price fits in `max_wait_s`; otherwise it is refused with
-`Overloaded` (503) straight away, with `Retry-After` set to the time until the
-work ahead is down to half the budget (at least 1 s). A hard cap on the number of queued requests bounds the
-memory their texts hold whatever the prices say.
+Work is counted in characters of ordinary prose: a text's `size` is its length
+or six characters a word, whichever is more (the model's cost follows tokens:
+one-letter lines have a token every two characters, prose one every six), and
+at least `MIN_CHARS` (an analysis has a fixed cost too). The queue keeps the
+summed size of the requests it admitted that have not finished, and the
+machine's speed: seconds of one analysis thread per character, measured over
+the last `WINDOW` analyses, so it follows the machine as it is now, contention
+included (the server measures one analysis as it starts, `AnalysisService`).
 
-So an admitted request waits about `max_wait_s` at most and a client is never
+A request is admitted when the queue is empty, or when the work ahead of it,
+spread over the analysis threads, plus its own fits in `max_wait_s`;
+otherwise it is refused with `Overloaded` (503) straight away, with
+`Retry-After` set to the time until the work ahead is down to half that
+budget (at least 1 s). Before any speed is measured, at most two requests a
+thread are admitted. A hard cap on the number of queued requests bounds the
+memory their texts hold, whatever the estimates say.
+
+So an admitted request waits about `max_wait_s` at most, and a client is never
 left in a queue it cannot get out of in time; the per-request deadline
 (`--timeout`) stays the backstop for estimates that turn out wrong.
+
+`ShedEarly` applies the same rule before a request's body is parsed, so a
+server that is full spends as little as it can on the requests it refuses.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from unspin.web.errors import Overloaded
 
-MIN_CHARS = 1_000  # an analysis has a fixed cost too: a short text is priced as this many characters
-INITIAL_SECONDS_PER_CHAR = 5e-5  # about 0.3 s for a 1,000-word article on one core, until measured
-RATE_WEIGHT = 0.2  # weight of the newest measurement in the running mean of seconds per character
+MIN_CHARS = 1_000  # an analysis has a fixed cost too: a short text counts as this many characters
 CHARS_PER_WORD = 6  # ordinary prose, spaces included; shorter words cost more tokens per character
+WINDOW = 16  # analyses the speed is measured over
+COLD_JOBS_PER_THREAD = 2  # admitted before any speed is known
+ANALYSIS_PATHS = ("/api/analyze", "/analyze")
 
 
 def text_size(text: str) -> int:
@@ -40,10 +51,9 @@ def text_size(text: str) -> int:
 
 @dataclass
 class Ticket:
-    """One admitted request: its price (seconds) and its deadline (monotonic seconds)."""
+    """One admitted request: its size (characters of prose) and its deadline (monotonic seconds)."""
 
-    chars: int
-    price: float
+    size: int
     admitted_at: float
     deadline: float
     started_at: float | None = None
@@ -62,39 +72,73 @@ class AnalysisQueue:
         self.max_wait_s = max_wait_s
         self.max_jobs = max(1, max_jobs)
         self.timeout_s = timeout_s
-        self.seconds_per_char = INITIAL_SECONDS_PER_CHAR
-        self.outstanding = 0.0  # the summed price of admitted, unfinished requests
+        self.outstanding = 0  # summed size of admitted, unfinished requests
         self.jobs = 0
         self.admitted = 0
         self.shed = 0
+        self._samples: deque[tuple[float, int]] = deque(maxlen=WINDOW)  # (seconds, size) of finished analyses
         self._lock = threading.Lock()
 
-    def price(self, chars: int) -> float:
-        return self.seconds_per_char * max(chars, MIN_CHARS)
+    @property
+    def seconds_per_char(self) -> float | None:
+        """Seconds of one analysis thread per character, over the last WINDOW analyses (None before any)."""
+        if not self._samples:
+            return None
+        return sum(s for s, _ in self._samples) / sum(n for _, n in self._samples)
+
+    def measure(self, seconds: float, size: int) -> None:
+        """Record one analysis of `size` that took `seconds` on one thread."""
+        with self._lock:
+            self._samples.append((seconds, max(size, MIN_CHARS)))
 
     def wait_estimate(self) -> float:
-        """Seconds a request admitted now would wait before its analysis starts."""
-        return self.outstanding / self.threads
+        """Seconds a request admitted now would wait before its analysis starts (0 when the speed is unknown)."""
+        rate = self.seconds_per_char
+        return 0.0 if rate is None else self.outstanding * rate / self.threads
 
-    def admit(self, chars: int, deadline: float | None = None) -> Ticket:
-        """A ticket for a request of `chars` characters, or `Overloaded` when the queue cannot take it in time.
+    def refusal(self, size: int) -> Overloaded | None:
+        """The 503 a request of `size` would get now, or None when it would be admitted (call under the lock)."""
+        if not self.jobs:
+            return None
+        rate = self.seconds_per_char
+        if self.jobs >= self.max_jobs or (rate is None and self.jobs >= COLD_JOBS_PER_THREAD * self.threads):
+            ahead = self.wait_estimate()
+            return Overloaded(f"the server is busy: {self.jobs} requests queued; retry later",
+                              retry_after=max(1.0, ahead - self.max_wait_s / 2))
+        if rate is None:
+            return None
+        ahead = self.wait_estimate()
+        if ahead + rate * max(size, MIN_CHARS) <= self.max_wait_s:
+            return None
+        return Overloaded(
+            f"the server is busy: {self.jobs} requests queued, about {ahead:.1f} s of work ahead "
+            f"(it admits up to {self.max_wait_s:g} s); retry later",
+            retry_after=max(1.0, ahead - self.max_wait_s / 2))
+
+    def would_shed(self, size: int) -> Overloaded | None:
+        """`refusal` for a look before the request is read (counted as shed when it is one)."""
+        with self._lock:
+            refused = self.refusal(size)
+            if refused is not None:
+                self.shed += 1
+            return refused
+
+    def admit(self, size: int, deadline: float | None = None) -> Ticket:
+        """A ticket for a request of `size`, or `Overloaded` when the queue cannot take it in time.
 
         `deadline` (monotonic seconds) defaults to `timeout_s` from now.
         """
         now = time.monotonic()
         with self._lock:
-            price = self.price(chars)
-            ahead = self.wait_estimate()
-            if self.jobs and (self.jobs >= self.max_jobs or ahead + price > self.max_wait_s):
+            refused = self.refusal(size)
+            if refused is not None:
                 self.shed += 1
-                raise Overloaded(
-                    f"the server is busy: {self.jobs} requests queued, about {ahead:.1f} s of work ahead "
-                    f"(it admits up to {self.max_wait_s:g} s); retry later",
-                    retry_after=max(1.0, ahead - self.max_wait_s / 2))
-            self.outstanding += price
+                raise refused
+            size = max(size, MIN_CHARS)
+            self.outstanding += size
             self.jobs += 1
             self.admitted += 1
-            return Ticket(chars, price, now, now + self.timeout_s if deadline is None else deadline)
+            return Ticket(size, now, now + self.timeout_s if deadline is None else deadline)
 
     def start(self, ticket: Ticket) -> bool:
         """Called by the analysis thread as it picks the request up: False when its deadline has already passed."""
@@ -110,14 +154,47 @@ class AnalysisQueue:
             if ticket.closed:
                 return
             ticket.closed = True
-            self.outstanding = max(0.0, self.outstanding - ticket.price)
+            self.outstanding = max(0, self.outstanding - ticket.size)
             self.jobs -= 1
             if seconds is not None and seconds > 0:
-                rate = seconds / max(ticket.chars, MIN_CHARS)
-                self.seconds_per_char += RATE_WEIGHT * (rate - self.seconds_per_char)
+                self._samples.append((seconds, ticket.size))
 
-    def snapshot(self) -> dict[str, float | int]:
+    def snapshot(self) -> dict[str, float | int | None]:
         """The queue's state, for /healthz: queued requests, estimated wait, and the counts since start."""
         with self._lock:
             return {"queued": self.jobs, "wait_s": round(self.wait_estimate(), 2), "admitted": self.admitted,
                     "shed": self.shed, "seconds_per_char": self.seconds_per_char}
+
+
+class ShedEarly:
+    """Refuse an analysis request the queue could not take before its body is parsed (503 + Retry-After).
+
+    Its size is taken from Content-Length (bytes, about the characters of a JSON or form body). It sits inside
+    `limits.BodySizeLimit`, which has read the body already, so the client is answered, not cut off mid-upload.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in ANALYSIS_PATHS:
+            service = getattr(scope["app"].state, "service", None)
+            if service is not None:
+                refused = service.queue.would_shed(_content_length(scope))
+                if refused is not None:
+                    from unspin.web.errors import error_response
+
+                    request = Request(scope)
+                    await error_response(request, 503, str(refused), refused.retry_after)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return max(0, int(value))
+            except ValueError:
+                return 0
+    return 0

@@ -35,7 +35,18 @@ from unspin.web.requests import AnalyzeRequest, build_article
 from unspin.web.settings import Settings
 
 T = TypeVar("T")
-HTML_CHARS_PER_TEXT_CHAR = 4  # pricing an HTML input before extraction: markup is most of a page
+HTML_CHARS_PER_TEXT_CHAR = 4  # sizing an HTML input before extraction: markup is most of a page
+# analysed once at start-up: it loads what the model loads lazily and gives the queue the machine's speed
+WARM_UP_TEXT = (
+    "Council approves harbour bridge\n\n"
+    "The city council voted on Tuesday to spend 40 million on a new toll bridge across the harbour, a decision "
+    "that critics called a reckless giveaway to developers. The mayor said the bridge would cut commuting times "
+    "in half and bring hundreds of jobs to the east side of town. Residents who spoke at the meeting were divided. "
+    "\"Every family in this town will pay for this mistake,\" said the chair of the residents' association. Two "
+    "council staff members, who asked not to be named, said the estimate was drawn up in a single afternoon. The "
+    "regional transport authority has not yet said whether it will contribute to the cost, and a final vote on "
+    "the toll rates is expected next month. Opponents have promised to take the decision to court.\n"
+)
 
 
 def apply_min_confidence(result: Result, min_confidence: float) -> Result:
@@ -62,6 +73,12 @@ class AnalysisService:
         self.fetch_pool = ThreadPoolExecutor(max_workers=settings.fetch_threads, thread_name_prefix="unspin-fetch")
         self._fetching = 0
         self._fetch_lock = threading.Lock()
+        if settings.warm_up:
+            from unspin.load.text import article_from_text
+
+            t0 = time.perf_counter()
+            self.analyzer.analyze(article_from_text(WARM_UP_TEXT))
+            self.queue.measure(time.perf_counter() - t0, text_size(WARM_UP_TEXT))
 
     # -- blocking parts, run in the pools -------------------------------------------
 
@@ -96,12 +113,12 @@ class AnalysisService:
         job: Callable[[], T]
         if req.url is not None:
             article = await self._fetch(req, started)
-            chars = text_size(article.text)
+            size = text_size(article.text)
             job = functools.partial(then, article)
         else:
-            chars = text_size(req.text) if req.text is not None else len(req.html or "") // HTML_CHARS_PER_TEXT_CHAR
+            size = text_size(req.text) if req.text is not None else len(req.html or "") // HTML_CHARS_PER_TEXT_CHAR
             job = functools.partial(_load_then, self.load, req, then)
-        ticket = self.queue.admit(chars, deadline=started + self.settings.timeout_s)
+        ticket = self.queue.admit(size, deadline=started + self.settings.timeout_s)
         return await self._run_admitted(ticket, job)
 
     async def _run_admitted(self, ticket: Ticket, job: Callable[[], T]) -> T:

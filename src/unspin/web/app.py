@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
 from unspin.web import api, apidocs, corpus, pages
+from unspin.web.admission import ShedEarly
 from unspin.web.analysis import AnalysisService
 from unspin.web.errors import install_handlers
 from unspin.web.limits import BodySizeLimit
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    app.add_middleware(ShedEarly)  # inside the body limit: the body is read (and capped) before a 503
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)  # added last: the outermost, so it sees every response (middleware.py)
     return app
