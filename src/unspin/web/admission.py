@@ -13,8 +13,8 @@ A request is admitted when the queue is empty, or when the work ahead of it,
 spread over the analysis threads, plus its own fits in `max_wait_s`;
 otherwise it is refused with `Overloaded` (503) straight away, with
 `Retry-After` set to the time until the work ahead is down to half that
-budget (at least 1 s). Before any speed is measured, at most two requests a
-thread are admitted. A hard cap on the number of queued requests bounds the
+budget (at least 1 s). Until a few analyses are measured, at most two requests
+a thread are admitted. A hard cap on the number of queued requests bounds the
 memory their texts hold, whatever the estimates say.
 
 So an admitted request waits about `max_wait_s` at most, and a client is never
@@ -40,7 +40,8 @@ from unspin.web.errors import Overloaded
 MIN_CHARS = 1_000  # an analysis has a fixed cost too: a short text counts as this many characters
 CHARS_PER_WORD = 6  # ordinary prose, spaces included; shorter words cost more tokens per character
 WINDOW = 16  # analyses the speed is measured over
-COLD_JOBS_PER_THREAD = 2  # admitted before any speed is known
+COLD_JOBS_PER_THREAD = 2  # admitted while fewer than COLD_SAMPLES analyses have been measured
+COLD_SAMPLES = 4  # a lone analysis at start-up runs faster than one of several at once: wait for a few of those
 ANALYSIS_PATHS = ("/api/analyze", "/analyze")
 
 
@@ -101,7 +102,8 @@ class AnalysisQueue:
         if not self.jobs:
             return None
         rate = self.seconds_per_char
-        if self.jobs >= self.max_jobs or (rate is None and self.jobs >= COLD_JOBS_PER_THREAD * self.threads):
+        cold = len(self._samples) < COLD_SAMPLES
+        if self.jobs >= self.max_jobs or (cold and self.jobs >= COLD_JOBS_PER_THREAD * self.threads):
             ahead = self.wait_estimate()
             return Overloaded(f"the server is busy: {self.jobs} requests queued; retry later",
                               retry_after=max(1.0, ahead - self.max_wait_s / 2))
