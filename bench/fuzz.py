@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from fuzz_inputs import DEMO, SRC, Case, all_cases, origin_server
 
@@ -106,14 +107,14 @@ def limit_memory(gib: int = 8) -> None:
 def run_cli(case: Case, hang_s: float, kill_rss_mb: float, scratch: Path) -> Outcome:
     env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="100", NO_COLOR="1", PYTHONUNBUFFERED="1")
     out_path, err_path = scratch / "stdout", scratch / "stderr"
-    stdin: object = subprocess.DEVNULL
+    stdin: int | BinaryIO = subprocess.DEVNULL
     opened = None
     if case.stdin is not None:
         opened = open(case.stdin, "rb")  # noqa: SIM115 - closed below
         stdin = opened
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([*(case.program or [sys.executable, "-m", "unspin"]), *case.argv], stdin=stdin, stdout=out, stderr=err,  # type: ignore[arg-type]
+        proc = subprocess.Popen([*(case.program or [sys.executable, "-m", "unspin"]), *case.argv], stdin=stdin, stdout=out, stderr=err,
                                 env=env, start_new_session=True, cwd=scratch)
     if opened is not None:
         opened.close()

@@ -244,7 +244,7 @@ def bad_values() -> dict[str, object]:
     }
 
 
-def _good(i: int) -> dict[str, str]:
+def _good(i: int) -> dict[str, object]:
     return {"id": f"good-{i}", "text": f"Vote {i}\n\nThe reckless council betrayed town {i}, critics said. The mayor disagreed.",
             "outlet": "Gazette", "title": f"Vote {i}", "published": "2024-05-01"}
 
@@ -460,7 +460,7 @@ def _folder_cases(d: Path, add: Callable[..., None], rng: random.Random) -> None
         p = d / f"folder-{label}"
         p.mkdir()
         for i in range(2):
-            (p / f"good{i}.txt").write_text(_good(i)["text"], encoding="utf-8")
+            (p / f"good{i}.txt").write_text(str(_good(i)["text"]), encoding="utf-8")
         return p
 
     p = folder("fifo")
@@ -597,17 +597,17 @@ def api_cases(rng: random.Random, origin: str) -> list[Case]:
     }
     for label, req in multipart.items():
         add(f"multipart/{label}", req)
-    body = json.dumps({"text": SHORT}).encode()
+    short_body = json.dumps({"text": SHORT}).encode()
     header_cases: dict[str, bytes] = {
-        "no-content-type": http_request("POST", "/api/analyze", body),
-        "content-type-garbage": http_request("POST", "/api/analyze", body, [("Content-Type", "\x01\x02;;;=")]),
-        "charset-bogus": http_request("POST", "/api/analyze", body, [("Content-Type", "application/json; charset=x-nope")]),
-        "charset-utf16-lie": http_request("POST", "/api/analyze", body, [("Content-Type", "application/json; charset=utf-16")]),
-        "length-short": http_request("POST", "/api/analyze", body, [("Content-Type", "application/json"), ("Content-Length", "5")], length=False),
-        "length-long": http_request("POST", "/api/analyze", body, [("Content-Type", "application/json"), ("Content-Length", "99999")], length=False),
-        "length-negative": http_request("POST", "/api/analyze", body, [("Content-Length", "-1")], length=False),
-        "length-huge": http_request("POST", "/api/analyze", body, [("Content-Length", "99999999999999999999")], length=False),
-        "length-twice": http_request("POST", "/api/analyze", body, [("Content-Length", "10"), ("Content-Length", "20")], length=False),
+        "no-content-type": http_request("POST", "/api/analyze", short_body),
+        "content-type-garbage": http_request("POST", "/api/analyze", short_body, [("Content-Type", "\x01\x02;;;=")]),
+        "charset-bogus": http_request("POST", "/api/analyze", short_body, [("Content-Type", "application/json; charset=x-nope")]),
+        "charset-utf16-lie": http_request("POST", "/api/analyze", short_body, [("Content-Type", "application/json; charset=utf-16")]),
+        "length-short": http_request("POST", "/api/analyze", short_body, [("Content-Type", "application/json"), ("Content-Length", "5")], length=False),
+        "length-long": http_request("POST", "/api/analyze", short_body, [("Content-Type", "application/json"), ("Content-Length", "99999")], length=False),
+        "length-negative": http_request("POST", "/api/analyze", short_body, [("Content-Length", "-1")], length=False),
+        "length-huge": http_request("POST", "/api/analyze", short_body, [("Content-Length", "99999999999999999999")], length=False),
+        "length-twice": http_request("POST", "/api/analyze", short_body, [("Content-Length", "10"), ("Content-Length", "20")], length=False),
         "chunked-bad-size": http_request("POST", "/api/analyze", b"zz\r\nabc\r\n0\r\n\r\n", [("Transfer-Encoding", "chunked")], length=False),
         "chunked-and-length": http_request("POST", "/api/analyze", b"5\r\nabcde\r\n0\r\n\r\n",
                                            [("Transfer-Encoding", "chunked"), ("Content-Length", "3")], length=False),
@@ -618,7 +618,7 @@ def api_cases(rng: random.Random, origin: str) -> list[Case]:
         "header-8bit": http_request("GET", "/healthz", raw_headers=b"X-Bytes: \xff\xfe\xed\xa0\x80\r\n"),
         "header-no-colon": http_request("GET", "/healthz", raw_headers=b"NoColonHere\r\n"),
         "header-space-name": http_request("GET", "/healthz", raw_headers=b"Bad Name: v\r\n"),
-        "expect-100": http_request("POST", "/api/analyze", body, [("Content-Type", "application/json"), ("Expect", "100-continue")]),
+        "expect-100": http_request("POST", "/api/analyze", short_body, [("Content-Type", "application/json"), ("Expect", "100-continue")]),
         "http-1.0": b"GET /healthz HTTP/1.0\r\n\r\n", "http-2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         "http-9.9": b"GET /healthz HTTP/9.9\r\n\r\n", "method-garbage": b"F\x00O /healthz HTTP/1.1\r\n\r\n",
         "method-long": b"X" * 10_000 + b" / HTTP/1.1\r\n\r\n", "request-line-only-spaces": b"   \r\n\r\n",

@@ -10,6 +10,7 @@ run side by side on one file, the pages answering all along.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -176,6 +177,39 @@ def close(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
     return a == b
+
+
+def test_junk_sent_to_the_read_service_never_reaches_the_writer(tmp_path: Path, results: list) -> None:
+    db = tmp_path / "s.duckdb"
+    seed(db, results[:2])
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("".join(r.to_json(indent=None) + "\n" for r in results[2:5]), encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(rows)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        info = current_writer(db)
+        assert info is not None and info.socket
+        answers = []
+        for junk in [b"not json\n", b'{"op": "drop tables"}\n', b'{"op": "result"}\n', b"[1, 2]\n",
+                     b'{"op": "stats", "args": {"top": "many"}}\n', b"x" * 200_000, b""]:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(30)
+                sock.connect(info.socket)
+                try:
+                    sock.sendall(junk)
+                    sock.shutdown(socket.SHUT_WR)
+                    answers.append(sock.recv(65536))
+                except (ConnectionResetError, BrokenPipeError):  # cut off: the oversized one
+                    answers.append(b"")
+        assert all(a == b"" or b'"error"' in a for a in answers), answers
+        assert read(db, "result", {"id": "r/1"})["article"]["id"] == "r/1"  # still answering
+        assert writer.stdout.readline().strip() == "done"
+    finally:
+        _, err = writer.communicate("", timeout=60)
+    assert writer.returncode == 0 and "Traceback" not in err
+    with Store(db, read_only=True) as store:
+        assert store.count() == 5
 
 
 def test_a_writer_that_does_not_share_reads_is_busy_not_an_error(tmp_path: Path, results: list) -> None:
