@@ -21,6 +21,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes, each with its own copy of the model.")] = 1,
     threads: Annotated[int, typer.Option(help="Analysis threads per worker (0: the cores divided among the workers).")] = 0,
     timeout: Annotated[float, typer.Option(help="Seconds a request may wait for its analysis, queueing included.")] = 60.0,
+    queue_seconds: Annotated[float, typer.Option(
+        help="Most seconds of queued analysis work a request may wait behind; beyond it, 503 with Retry-After.")] = 5.0,
     max_chars: Annotated[int, typer.Option(help="Longest article text accepted, in characters.")] = 200_000,
     allow_private_urls: Annotated[bool, typer.Option(help="Allow fetching URLs on private/loopback addresses (local use only).")] = False,
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")] = None,
@@ -38,6 +40,8 @@ def serve(
             raise UnspinError("--threads must be 0 or more")
         if timeout <= 0:
             raise UnspinError("--timeout must be positive")
+        if queue_seconds <= 0:
+            raise UnspinError("--queue-seconds must be positive")
         if max_chars < 1:
             raise UnspinError("--max-chars must be positive")
         if not 0 < port < 65536:
@@ -48,7 +52,7 @@ def serve(
             raise UnspinError(f"{model}: not a model directory (no model.onnx)")
         settings = Settings(
             host=host, port=port, db=db.resolve() if db else None, workers=workers, threads=threads,
-            timeout_s=timeout, max_text_chars=max_chars, allow_private_urls=allow_private_urls,
+            timeout_s=timeout, queue_seconds=queue_seconds, max_text_chars=max_chars, allow_private_urls=allow_private_urls,
             model_dir=model.resolve() if model else None,
         )
         run(settings)

@@ -489,7 +489,10 @@ def run_batch(
     corpus.check()
     version = model_version(model_dir)
     records: Iterable[Record] = corpus if limit is None else islice(corpus, limit)
-    with Store(db) as store:
+    from unspin.corpus.store_access import ReadService
+
+    # the web app (`unspin serve --db`) reads the store through this run while it writes (store_access.py)
+    with Store(db) as store, ReadService(store):
         eng = make_engine(engine, workers, model_dir, ray_address, version)
         cancel = True
         try:

@@ -42,8 +42,14 @@ class StatsError(UnspinError):
 
 
 def _cursor(con_or_store: Any) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own, so callers (the web app) can share one connection across threads."""
-    con = getattr(con_or_store, "connection", con_or_store)
+    """The connection to query: a Store's gets a cursor of its own; a connection given is used as it is (and left open).
+
+    As it is, because a caller that hands over a connection may have chosen its database (`USE`), which a new
+    cursor would not inherit, and may interrupt it to enforce a deadline (unspin.corpus.store_access).
+    """
+    if isinstance(con_or_store, duckdb.DuckDBPyConnection):
+        return con_or_store
+    con = getattr(con_or_store, "connection", None)
     if not isinstance(con, duckdb.DuckDBPyConnection):
         raise TypeError("expected a DuckDB connection or a Store")
     return con.cursor()
@@ -292,4 +298,5 @@ def compute_stats(
     except duckdb.Error as e:
         raise StatsError(f"cannot compute statistics: {str(e).splitlines()[0]}") from None
     finally:
-        con.close()
+        if con is not con_or_store:  # a cursor of our own (see _cursor); a connection given stays open
+            con.close()

@@ -24,7 +24,10 @@ constraints: their indexes would live in the writer's memory and grow with the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +42,7 @@ from unspin.errors import UnspinError
 
 if TYPE_CHECKING:
     from unspin.corpus.key_index import KeyIndex
+    from unspin.corpus.store_access import WriterLock
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
@@ -87,10 +91,17 @@ RECONNECT_ROWS = {"articles": WRITER_ROW_GROUP_SIZE, "spans": 4 * WRITER_ROW_GRO
 # with `unspin batch`, it also lowers the driver's peak and halves its rise from 1,000 to 10,000 articles
 WRITER_THREADS = 1
 WRITER_CHECKPOINT_THRESHOLD = "1GB"  # at most one row group of articles sits in the WAL between reconnects
+# A writer that finds the file held waits this long for the holder to let go: with the sidecar lock taken
+# (store_access.py) no new reader opens the file, and a read lasts at most store_access.READ_SECONDS.
+WRITER_WAIT_SECONDS = 120.0
 
 
 class StoreError(UnspinError):
     """The results file cannot be opened or used."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the DuckDB file (a writer, or a reader while this one wants to write)."""
 
 
 def clash_id(article_id: str, text_hash: str) -> str:
@@ -140,14 +151,24 @@ class Store:
         self.results = ResultsFile(results_path(self.path))
         self._text_keys: KeyIndex | None = None  # writers only (key_index.py)
         self._id_keys: KeyIndex | None = None
+        self.writer_lock: WriterLock | None = None
+        self._lock = threading.RLock()  # the connection may be swapped (reconnect) while another thread reads
+        self._reader: duckdb.DuckDBPyConnection | None = None  # writers: the connection readers' queries use
         if read_only:
             try:
                 self.connection = duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as e:
-                raise StoreError(_open_error(self.path, e)) from None
+                raise _open_failure(self.path, e) from None
             self.inline = _has_inline_results(self.connection)
             return
-        self.connection = self._open_writer()
+        from unspin.corpus.store_access import WriterLock
+
+        self.writer_lock = WriterLock(self.path)  # refuses a second writer at once
+        try:
+            self.connection = self._open_writer()
+        except BaseException:
+            self.writer_lock.release()
+            raise
         try:
             for stmt in SCHEMA:
                 self.connection.execute(stmt)
@@ -157,14 +178,34 @@ class Store:
             if not self.inline:
                 self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
             self._load_keys()
+            self._open_reader()
         except duckdb.Error as e:
-            self.connection.close()
+            self.close()
             raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
         except ResultsFileError as e:
-            self.connection.close()
+            self.close()
             raise StoreError(str(e)) from None
+        except BaseException:
+            self.close()
+            raise
 
     def _open_writer(self) -> duckdb.DuckDBPyConnection:
+        """The file attached for writing; while readers hold it, wait for their reads to end (WRITER_WAIT_SECONDS)."""
+        from unspin.corpus.store_access import file_lock_holder
+
+        give_up = time.monotonic() + WRITER_WAIT_SECONDS
+        pause = 0.02
+        while True:
+            try:
+                return self._attach_writer()
+            except StoreLocked:
+                # another writer (one that predates the sidecar lock, or not unspin) does not finish soon: refuse
+                if file_lock_holder(self.path) == "writer" or time.monotonic() + pause > give_up:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+    def _attach_writer(self) -> duckdb.DuckDBPyConnection:
         """The file attached with small row groups, a capped cache and no automatic checkpoints."""
         con = duckdb.connect()
         try:
@@ -178,8 +219,31 @@ class Store:
             con.execute("USE store")
         except duckdb.Error as e:
             con.close()
-            raise StoreError(_open_error(self.path, e)) from None
+            raise _open_failure(self.path, e) from None
         return con
+
+    def _open_reader(self) -> None:
+        """(Writers) a second connection to the attached store, for queries from other threads (`reading`)."""
+        self._close_reader()
+        reader = self.connection.cursor()
+        reader.execute("USE store")
+        self._reader = reader
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    @contextmanager
+    def reading(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+        """A connection for read queries from another thread than the writer's, and whether results are inline.
+
+        Writers: their second connection, held (readers take turns) so a reconnect waits for the read to end;
+        DuckDB gives it a consistent snapshot while the writer goes on committing. Read-only stores: theirs.
+        """
+        with self._lock:
+            con = self._reader if self._reader is not None else self.connection
+            yield con, self.inline
 
     def _set_memory_limit(self) -> None:
         """A larger cache cap for files with the old unique constraints: their indexes cannot be evicted."""
@@ -236,10 +300,15 @@ class Store:
         self._reconnect()
 
     def _reconnect(self) -> None:
-        self.connection.close()
-        self.connection = self._open_writer()
-        self._set_memory_limit()
-        self._plan_reconnect()
+        with self._lock:
+            had_reader = self._reader is not None
+            self._close_reader()
+            self.connection.close()
+            self.connection = self._open_writer()
+            self._set_memory_limit()
+            self._plan_reconnect()
+            if had_reader:
+                self._open_reader()
 
     def __enter__(self) -> Store:
         return self
@@ -248,8 +317,13 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.connection.close()
-        self.results.close()
+        with self._lock:
+            self._close_reader()
+            if hasattr(self, "connection"):
+                self.connection.close()
+            self.results.close()
+            if self.writer_lock is not None:
+                self.writer_lock.release()
 
     # -- reading -------------------------------------------------------------
 
@@ -274,17 +348,8 @@ class Store:
 
     def get_result(self, article_id: str) -> Result | None:
         """The full stored result of one article (None when no such id)."""
-        if self.inline:
-            row = self.connection.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
-            return None if row is None else Result.from_dict(json.loads(row[0]))
-        ref = self.connection.execute(
-            "SELECT result_offset, result_bytes FROM articles WHERE id = ?", [article_id]).fetchone()
-        if ref is None:
-            return None
-        try:
-            return Result.from_dict(json.loads(self.results.read(int(ref[0]), int(ref[1]))))
-        except ResultsFileError as e:
-            raise StoreError(str(e)) from None
+        d = read_result(self.connection, self.path, self.inline, article_id)
+        return None if d is None else Result.from_dict(d)
 
     def texts(self, ids: Sequence[str]) -> list[str]:
         """The article texts of these ids, in order (a missing id or an empty text gives its title or "")."""
@@ -397,6 +462,20 @@ class Store:
                         [article_id, input, reason, datetime.now(UTC).replace(tzinfo=None)])
 
 
+def read_result(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, article_id: str) -> dict[str, Any] | None:
+    """The stored result of one article as its JSON dict (None when no such id); `inline`: the pre-2026-11-29 layout."""
+    if inline:
+        row = con.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+    ref = con.execute("SELECT result_offset, result_bytes FROM articles WHERE id = ?", [article_id]).fetchone()
+    if ref is None:
+        return None
+    try:
+        return dict(json.loads(ResultsFile(results_path(db)).read(int(ref[0]), int(ref[1]))))
+    except ResultsFileError as e:
+        raise StoreError(str(e)) from None
+
+
 def _text_key(text_hash: str, model_version: str) -> str:
     """The value whose hash keys a text under a model version; `key_index.text_key_sql` builds the same in SQL."""
     return f"{text_hash}|{model_version}"
@@ -446,10 +525,11 @@ def _first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
-def _open_error(path: Path, e: duckdb.Error) -> str:
+def _open_failure(path: Path, e: duckdb.Error) -> StoreError:
     msg = str(e)
     if "not a valid DuckDB database" in msg:
-        return f"{path}: not a DuckDB results file"
+        return StoreError(f"{path}: not a DuckDB results file")
     if "Could not set lock" in msg or "Conflicting lock" in msg:
-        return f"{path}: in use by another process (a DuckDB file takes one writer); wait for it to finish or close it"
-    return f"{path}: cannot open ({_first_line(e)})"
+        return StoreLocked(
+            f"{path}: in use by another process (a DuckDB file takes one writer); wait for it to finish or close it")
+    return StoreError(f"{path}: cannot open ({_first_line(e)})")

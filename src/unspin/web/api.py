@@ -17,6 +17,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "URL refused or not fetchable", **ERROR},
     413: {"description": "Body or text over the size limit", **ERROR},
     422: {"description": "Invalid request or unusable input", **ERROR},
+    503: {"description": "The server is busy: the request was refused at once; retry after `Retry-After` seconds",
+          **ERROR},
     504: {"description": "Analysis took longer than the server's limit", **ERROR},
 }
 
@@ -27,7 +29,7 @@ async def analyze(req: AnalyzeRequest, request: Request) -> Response:
     """Give exactly one of `text`, `html` or `url`. Offsets in the answer are Python string
     indices into `article.text`, end exclusive."""
     service = request.app.state.service
-    body = await service.run(service.analyze_request_json, req)
+    body = await service.analyze_json(req)
     return Response(body, media_type="application/json")
 
 
@@ -40,4 +42,6 @@ async def techniques() -> list[dict[str, str]]:
 async def healthz(request: Request) -> dict[str, Any]:
     info = request.app.state.service.analyzer.model
     settings = request.app.state.settings
-    return {"status": "ok", "model": {"name": info.name, "version": info.version}, "store": settings.db is not None}
+    queue = request.app.state.service.queue.snapshot()
+    return {"status": "ok", "model": {"name": info.name, "version": info.version}, "store": settings.db is not None,
+            "queue": {"queued": queue["queued"], "wait_s": queue["wait_s"]}}

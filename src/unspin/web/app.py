@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
 from unspin.web import api, apidocs, corpus, pages
+from unspin.web.admission import ShedEarly
 from unspin.web.analysis import AnalysisService
 from unspin.web.errors import install_handlers
 from unspin.web.limits import BodySizeLimit
+from unspin.web.middleware import PAGE_POLICY, SecurityHeaders
 from unspin.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
-# Our pages, the API reference at /docs included, load nothing from elsewhere and run no script.
-PAGE_POLICY = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+__all__ = ["create_app", "app_from_env", "PAGE_POLICY"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,15 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
-        return response
-
+    app.add_middleware(ShedEarly)  # inside the body limit: the body is read (and capped) before a 503
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: the outermost, so it sees every response (middleware.py)
     return app
 
 

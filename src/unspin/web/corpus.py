@@ -1,15 +1,16 @@
 """Routes over a results store (`--db`): stored articles, statistics, the corpus view.
 
-The DuckDB file is opened read-only for each request and closed straight after,
-so a batch run can take the file between requests. While a writer holds it,
-DuckDB refuses even read-only opens; that is answered 503 with the reason,
-never a hang or a traceback. Queries run in a worker thread, off the event loop.
+Every read goes through `unspin.corpus.store_access.read`: with no writer at work it
+opens the DuckDB file read-only for one query (under a deadline) and closes it
+straight after; while `unspin batch` writes the file, it asks the batch's own
+read service instead, so the pages keep working during a run and the batch is
+never held up. A store that cannot be read just now is answered 503 with
+`Retry-After` and the reason, never a hang or a traceback. Queries run in a
+worker thread, off the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,7 +20,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from unspin.article import Result
-from unspin.corpus.store import Store
 from unspin.errors import UnspinError
 from unspin.techniques import BY_ID, TECHNIQUE_IDS
 from unspin.web.errors import NotFound, StoreUnavailable
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
 ARTICLE_LIST_LIMIT = 500
+BUSY_RETRY_SECONDS = 2
 
 
 def _db(request: Request) -> Path:
@@ -40,52 +41,40 @@ def _db(request: Request) -> Path:
     return db
 
 
-@contextmanager
-def open_store(path: Path) -> Iterator[Store]:
+def read_store(path: Path, op: str, args: dict[str, Any]) -> Any:
+    """One query on the store (store_access.OPS), its failures as the web's errors."""
+    from unspin.corpus.store import StoreError
+    from unspin.corpus.store_access import StoreBusy, read
+
     try:
-        store = Store(path, read_only=True)
-    except UnspinError as e:
+        return read(path, op, args)
+    except StoreBusy as e:
+        raise StoreUnavailable(f"the article store is busy: {e}", retry_after=BUSY_RETRY_SECONDS) from None
+    except StoreError as e:  # missing, not a store, or its results file is missing or damaged
         raise StoreUnavailable(f"the article store is unavailable: {e}") from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def load_result(path: Path, article_id: str) -> Result:
-    with open_store(path) as store:
-        try:
-            result = store.get_result(article_id)
-        except UnspinError as e:  # its results file is missing or damaged
-            raise StoreUnavailable(f"the article store is unavailable: {e}") from None
-    if result is None:
+    d = read_store(path, "result", {"id": article_id})
+    if d is None:
         raise NotFound(f"no article with id {article_id!r} in the store")
-    return result
+    return Result.from_dict(d)
 
 
 def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
-    from unspin.corpus.stats import compute_stats
+    from unspin.corpus.stats import StatsError
 
-    with open_store(path) as store:
-        return compute_stats(store, flt, top=top)
+    if flt.since and flt.until and flt.since > flt.until:  # checked here too: a writer's answer would say the same
+        raise StatsError("--since is after --until")
+    stats: dict[str, Any] = read_store(path, "stats", {"filter": flt.to_dict(), "top": top})
+    return stats
 
 
 def list_articles(path: Path, flt: StatsFilter, technique: str | None, limit: int) -> list[dict[str, Any]]:
     """Stored articles (the same deduplicated selection the statistics count), highest score first."""
-    from unspin.corpus.stats import selection
-
-    cte, params = selection(flt)
-    sql = f"""
-WITH {cte}
-SELECT p.id, p.title, p.outlet, p.published, p.score, p.n_spans, p.words
-FROM picked p
-WHERE CAST(? AS VARCHAR) IS NULL OR EXISTS (SELECT 1 FROM spans s WHERE s.article_id = p.id AND s.technique = ?)
-ORDER BY p.score DESC, p.id LIMIT ?"""
-    with open_store(path) as store:
-        cur = store.connection.cursor()
-        rows = cur.execute(sql, [*params, technique, technique, limit]).fetchall()
-    keys = ("id", "title", "outlet", "published", "score", "spans", "words")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    rows: list[dict[str, Any]] = read_store(
+        path, "articles", {"filter": flt.to_dict(), "technique": technique, "limit": limit})
+    return rows
 
 
 def _filter(outlet: list[str] | None, since: date | None, until: date | None, model_version: str | None) -> StatsFilter:
@@ -95,7 +84,7 @@ def _filter(outlet: list[str] | None, since: date | None, until: date | None, mo
                        model_version=model_version or None)
 
 
-@router.get("/api/articles/{article_id}", summary="A stored analysis, as `unspin analyze --format json` prints it")
+@router.get("/api/articles/{article_id:path}", summary="A stored analysis, as `unspin analyze --format json` prints it")
 async def get_article(article_id: str, request: Request) -> JSONResponse:
     result = await run_in_threadpool(load_result, _db(request), article_id)
     return JSONResponse(result.to_dict())
@@ -114,7 +103,7 @@ async def get_stats(
     return JSONResponse(stats)
 
 
-@pages.get("/articles/{article_id}", response_class=HTMLResponse)
+@pages.get("/articles/{article_id:path}", response_class=HTMLResponse)
 async def article_page(article_id: str, request: Request) -> HTMLResponse:
     result = await run_in_threadpool(load_result, _db(request), article_id)
     return HTMLResponse(render_result(request, result, stored=True))

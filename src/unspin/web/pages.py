@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -17,7 +18,7 @@ from jinja2 import Environment
 from unspin.article import Result
 from unspin.errors import UnspinError
 from unspin.render.html import article_body, environment, legend_items
-from unspin.web.requests import AnalyzeRequest
+from unspin.web.requests import form_request
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env: Environment | None = None
@@ -27,10 +28,16 @@ HEADINGS = {400: "Bad request", 404: "Not found", 413: "Too large", 422: "Cannot
 router = APIRouter(include_in_schema=False)
 
 
+def path_segment(value: object) -> str:
+    """A value as one URL path segment: every reserved character encoded, `/` included (ids from folders hold it)."""
+    return quote(str(value), safe="")
+
+
 def env() -> Environment:
     global _env
     if _env is None:
         _env = environment(TEMPLATES)
+        _env.filters["path_segment"] = path_segment
     return _env
 
 
@@ -61,21 +68,6 @@ async def home(request: Request) -> HTMLResponse:
     return HTMLResponse(render(request, "home.html.j2", form=_form_values("", "", "", "0"), error=None))
 
 
-def _form_request(text: str, url: str, title: str, min_confidence: str) -> AnalyzeRequest:
-    has_text, has_url = bool(text.strip()), bool(url.strip())
-    if has_text == has_url:
-        raise UnspinError("paste the article text or give its address, not both" if has_text
-                          else "paste the article text or give its address")
-    try:
-        conf = float(min_confidence or 0)
-    except ValueError:
-        raise UnspinError("the confidence threshold must be a number between 0 and 1") from None
-    if not 0 <= conf <= 1:
-        raise UnspinError("the confidence threshold must be between 0 and 1")
-    return AnalyzeRequest(text=text if has_text else None, url=url.strip() if has_url else None,
-                          title=title.strip() or None, min_confidence=conf)
-
-
 @router.post("/analyze", response_class=HTMLResponse)
 async def analyze_form(
     request: Request,
@@ -85,7 +77,7 @@ async def analyze_form(
     min_confidence: Annotated[str, Form()] = "0",
 ) -> HTMLResponse:
     try:
-        req = _form_request(text, url, title, min_confidence)
+        req = form_request(text, url, title, min_confidence)
         result = await request.app.state.service.analyze(req)
     except UnspinError as e:
         page = render(request, "home.html.j2", form=_form_values(text, url, title, min_confidence), error=str(e))

@@ -10,8 +10,9 @@ exactly as `unspin analyze` sees a file in that layout.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from unspin.article import Article
 from unspin.errors import InputError, TooLargeError
@@ -44,6 +45,11 @@ class AnalyzeRequest(BaseModel):
                              "which is not valid Unicode; send the text as valid UTF-8")
         return value
 
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_http_url(value)
+
     @model_validator(mode="after")
     def _exactly_one_input(self) -> AnalyzeRequest:
         given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
@@ -61,6 +67,63 @@ def _with_title(article: Article, title: str | None) -> Article:
         text=f"{title}\n\n{body}", title=title, title_end=len(title), outlet=article.outlet,
         url=article.url, published=article.published,
     )
+
+
+MAX_URL_CHARS = 8192
+
+
+def check_http_url(value: str) -> str:
+    """The URL stripped, its scheme lower-cased, if it is a well-formed http(s) URL with a host; else ValueError.
+
+    Only the form is checked here; which addresses may be fetched is the fetcher's rule (`unspin.load.url`).
+    """
+    url = value.strip()
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"{len(url):,} characters is over the {MAX_URL_CHARS:,} character limit for a URL")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise ValueError("holds a control character")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as e:
+        raise ValueError(f"not a valid URL ({e})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("only http(s) URLs can be fetched")
+    if not parts.hostname:
+        raise ValueError("the URL has no host name")
+    if port == 0:
+        raise ValueError("port 0 is not a valid port")
+    return parts.scheme + url[len(parts.scheme):]  # the scheme lower-cased, as the fetcher compares it
+
+
+def form_request(text: str, url: str, title: str, min_confidence: str) -> AnalyzeRequest:
+    """The home-page form's fields as a request: the same checks as the API, each failure one InputError line."""
+    has_text, has_url = bool(text.strip()), bool(url.strip())
+    if has_text == has_url:
+        raise InputError("paste the article text or give its address, not both" if has_text
+                         else "paste the article text or give its address")
+    try:
+        conf = float(min_confidence or 0)
+    except ValueError:
+        raise InputError("the confidence threshold must be a number between 0 and 1") from None
+    if not 0 <= conf <= 1:
+        raise InputError("the confidence threshold must be between 0 and 1")
+    try:
+        return AnalyzeRequest(text=text if has_text else None, url=url.strip() if has_url else None, html=None, outlet=None,
+                              title=title.strip() or None, min_confidence=conf)
+    except ValidationError as e:
+        raise InputError(validation_line(e)) from None
+
+
+def validation_line(exc: ValidationError) -> str:
+    """The first problem of a failed validation as one line: `field: reason`."""
+    errs = exc.errors()
+    if not errs:
+        return "invalid request"
+    first = errs[0]
+    loc = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
 
 
 def check_length(chars: int, what: str, max_chars: int) -> None:
@@ -81,9 +144,10 @@ def build_article(req: AnalyzeRequest, max_chars: int, allow_private_urls: bool)
     else:
         from unspin.load import load_source
 
-        url = (req.url or "").strip()
-        if not url.lower().startswith(("http://", "https://")):
-            raise InputError("url: only http(s) URLs can be fetched")
+        try:
+            url = check_http_url(req.url or "")
+        except ValueError as e:
+            raise InputError(f"url: {e}") from None
         article = load_source(url, allow_private_urls=allow_private_urls)
     article = _with_title(article, req.title)
     check_length(len(article.text), "article text", max_chars)

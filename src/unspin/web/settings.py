@@ -31,6 +31,10 @@ class Settings:
     model_dir: Path | None = None
     threads: int = 0  # analysis threads per process; 0 means default_threads(workers)
     timeout_s: float = 60.0  # per request, queueing included
+    queue_seconds: float = 5.0  # most estimated seconds of queued work a request may wait behind; beyond, 503
+    queue_requests: int = 256  # most requests queued or running per process, whatever their estimated work
+    fetch_threads: int = 8  # threads fetching URL inputs (network waits, not analysis)
+    warm_up: bool = True  # analyse a built-in text at start-up (measures the machine's speed for the queue)
     max_body_bytes: int = 2 * 1024 * 1024
     max_text_chars: int = 200_000
 
