@@ -110,7 +110,7 @@ def run_cli(case: Case, hang_s: float, kill_rss_mb: float, scratch: Path) -> Out
     stdin: int | BinaryIO = subprocess.DEVNULL
     opened = None
     if case.stdin is not None:
-        opened = open(case.stdin, "rb")  # noqa: SIM115 - closed below
+        opened = open(case.stdin, "rb")
         stdin = opened
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:

@@ -654,7 +654,7 @@ def api_cases(rng: random.Random, origin: str) -> list[Case]:
 class Origin(BaseHTTPRequestHandler):
     """A local site for the redirect and odd-page inputs (only the servers started with private URLs allowed reach it)."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         from urllib.parse import parse_qs, urlsplit
 
         parts = urlsplit(self.path)

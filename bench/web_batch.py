@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_corpus import make_corpus  # noqa: E402 - bench/ is not a package
+from batch_corpus import make_corpus
 
 PATHS = ["/api/stats", "/corpus", "/api/articles/a0", "/articles/a1"]
 
