@@ -361,3 +361,54 @@ def test_a_spawned_worker_can_set_its_blas_threads_before_numpy_loads() -> None:
     code = "import sys, unspin.corpus.batch; print(sorted(m for m in ('numpy', 'onnxruntime', 'torch') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _worker_pids(pid: int) -> list[int]:
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    out = []
+    for k in kids:
+        try:
+            if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes():
+                out.append(k)
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its new parent to reap it counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_exit_when_the_driver_alone_is_killed(tmp_path: Path) -> None:
+    """kill -9 on the driver's pid (not its group): its workers must not live on as orphans (issue 17)."""
+    jl = tmp_path / "many.jsonl"
+    write_jsonl(jl, 100, repeat=8)
+    db = tmp_path / "orphans.duckdb"
+    proc = subprocess.Popen([*UNSPIN, "batch", str(jl), "--db", str(db), "--workers", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    workers: list[int] = []
+    try:
+        _wait_for_workers(proc.pid, 2)
+        workers = _worker_pids(proc.pid)
+        assert len(workers) == 2
+        os.kill(proc.pid, signal.SIGKILL)  # the driver only
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "workers outlived their driver"
+    finally:
+        for w in [proc.pid, *workers]:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except OSError:
+                pass
