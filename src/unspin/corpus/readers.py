@@ -539,25 +539,34 @@ def delimiter_option(value: str | None) -> str | None:
     return d
 
 
-class _Rest(io.RawIOBase):
-    """A raw stream of `head`, then the rest of `f`."""
+class LineTooLong(csv.Error):
+    """A CSV line over the line cap: that row is an error, and reading goes on at the next line."""
 
-    def __init__(self, head: bytes, f: IO[bytes]) -> None:
-        self.head = memoryview(head)
-        self.f = f
 
-    def readable(self) -> bool:
-        return True
+class _BoundedTextLines:
+    """The lines of a text stream for the csv module, each at most `limit` characters.
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self.head:
-            n = min(len(b), len(self.head))
-            b[:n] = self.head[:n]  # type: ignore[index]
-            self.head = self.head[n:]
-            return n
-        data = self.f.read(len(b))
-        b[:len(data)] = data  # type: ignore[index]
-        return len(data)
+    The csv module reads whole lines; one line of gigabytes (a bomb in a .csv.gz)
+    would be held whole before its field-size check could refuse it. A longer
+    line is skipped without being held, and raises LineTooLong for its row.
+    """
+
+    def __init__(self, text: IO[str], limit: int) -> None:
+        self.text = text
+        self.limit = limit
+
+    def __iter__(self) -> _BoundedTextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limit and not line.endswith(("\n", "\r")):
+            while (rest := self.text.readline(1024 * 1024)) and not rest.endswith(("\n", "\r")):
+                pass
+            raise LineTooLong(f"a line over the {self.limit // 2**20} MiB line limit")
+        return line
 
 
 class CsvFile(CorpusInput):
@@ -611,10 +620,9 @@ class CsvFile(CorpusInput):
     def _rows(self, f: IO[bytes]) -> tuple[Any, Sniffed]:
         sniffed, delim, _ = self._sniff()
         f.read(sniffed.bom)
-        buffered = io.BufferedReader(_Rest(b"", f))  # type: ignore[arg-type]
         # surrogateescape: bytes that do not decode stay recoverable, and are decoded per row (`_repair`)
-        text = io.TextIOWrapper(buffered, encoding=sniffed.codec, errors="surrogateescape", newline="")
-        return csv.reader(text, delimiter=delim), sniffed
+        text = io.TextIOWrapper(f, encoding=sniffed.codec, errors="surrogateescape", newline="")  # type: ignore[type-var]
+        return csv.reader(_BoundedTextLines(text, MAX_LINE_BYTES), delimiter=delim), sniffed
 
     def check(self) -> None:
         check_regular(self.path)
