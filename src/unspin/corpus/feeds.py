@@ -54,7 +54,7 @@ def looks_like_url_list(path: Path, sample: int = 64 * 1024) -> bool:
 
 
 def _parse_feed(data: bytes, content_type: str | None, name: str) -> Any:
-    import feedparser
+    import feedparser  # type: ignore[import-untyped]
 
     headers = {"content-type": content_type} if content_type else {}
     # a stream, never bytes or str: feedparser opens a str or bytes that names a file or URL itself

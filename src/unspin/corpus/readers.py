@@ -779,8 +779,8 @@ class WarcFile(CorpusInput):
                     restart = nxt
 
     def check(self) -> None:
-        from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
+        from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+        from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 
         with open_corpus_file(self.path, gunzip=False) as f:
             try:
@@ -845,7 +845,7 @@ class _Resync(Exception):
 
 
 def _archive_iterator_class() -> Any:
-    from warcio.archiveiterator import ArchiveIterator
+    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
     class Quiet(ArchiveIterator):  # type: ignore[misc]
         INC_RECORD = ""  # warcio prints a warning for a mis-sized record; we count it (err_count) and report it

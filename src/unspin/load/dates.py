@@ -16,7 +16,7 @@ from __future__ import annotations
 import email.utils
 from datetime import UTC, date, datetime
 
-from dateutil import parser as dateutil_parser
+from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
 
 MIN_YEAR = 1800
 MAX_YEAR = 2200
