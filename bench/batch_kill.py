@@ -9,8 +9,10 @@ After every kill the database is opened read-only and checked:
 - every article's line in the results file (`<db>.results.jsonl`) is whole and names it ("torn" otherwise);
   lines past the last committed one (a kill between writing them and committing) are counted as "tail".
 A last run completes the corpus, and the final set is checked against the corpus.
+With --driver-only, SIGKILL goes to the driver's pid alone (not its group), and the
+workers it had must be gone within 5 s (issue 17: no orphaned workers).
 
-    .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 1500] [--max-wait 6]
+    .venv/bin/python bench/batch_kill.py [--kills 20] [--articles 1500] [--max-wait 6] [--driver-only]
 """
 
 from __future__ import annotations
@@ -70,27 +72,73 @@ def snapshot(db: Path) -> tuple[dict[str, object], int, int, int, int]:
     return rows, dups, torn + bad_lines, orphans, tail
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The driver's spawned worker processes (Linux /proc)."""
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return [k for k in kids if _cmdline_has(k, b"spawn_main")]
+
+
+def _cmdline_has(pid: int, needle: bytes) -> bool:
+    try:
+        return needle in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def orphans_after(workers: list[int], seconds: float = 5.0) -> int:
+    """How many of `workers` are still running `seconds` after their driver died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(alive(w) for w in workers):
+        time.sleep(0.05)
+    left = [w for w in workers if alive(w)]
+    for w in left:  # do not leave them behind
+        try:
+            os.kill(w, signal.SIGKILL)
+        except OSError:
+            pass
+    return len(left)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--articles", type=int, default=1500)
     ap.add_argument("--max-wait", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--driver-only", action="store_true", help="kill the driver's pid alone, not its process group")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as d:
         corpus = make_corpus(Path(d) / "c.jsonl", args.articles)  # full demo-length articles
         db = Path(d) / "k.duckdb"
         committed: dict[str, object] = {}
-        lost = dups_seen = torn_seen = 0
+        lost = dups_seen = torn_seen = orphans_seen = 0
         kills = 0
         for cycle in range(args.kills):
             proc = subprocess.Popen([*CMD, str(corpus), "--db", str(db), "-q"], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, start_new_session=True)
             wait = rng.uniform(0.3, args.max_wait)
             time.sleep(wait)
+            left = 0
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+                if args.driver_only:
+                    workers = worker_pids(proc.pid)
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    left = orphans_after(workers)
+                    orphans_seen += left
+                else:
+                    os.killpg(proc.pid, signal.SIGKILL)
                 kills += 1
             proc.wait()
             if not db.exists():
@@ -102,7 +150,8 @@ def main() -> None:
             dups_seen += dups
             torn_seen += torn + orphans
             print(f"kill {cycle + 1:2d} at {wait:4.1f}s: {len(rows):4d} committed (+{len(rows) - len(committed)}), "
-                  f"lost {len(gone)}, duplicates {dups}, torn {torn + orphans}, uncommitted tail {tail} B")
+                  f"lost {len(gone)}, duplicates {dups}, torn {torn + orphans}, uncommitted tail {tail} B"
+                  + (f", workers left running {left}" if args.driver_only else ""))
             committed = rows
         subprocess.run([*CMD, str(corpus), "--db", str(db), "-q"], check=True)
         rows, dups, torn, orphans, tail = snapshot(db)
@@ -110,7 +159,8 @@ def main() -> None:
         missing = args.articles - len(rows)
         print(f"{kills} kills; final: {len(rows)}/{args.articles} articles, {missing} missing, "
               f"committed-then-lost {lost}, duplicates {dups_seen + dups}, torn {torn_seen + torn + orphans}, "
-              f"results-file bytes not committed at the end {tail}")
+              f"results-file bytes not committed at the end {tail}"
+              + (f", workers outliving their driver {orphans_seen}" if args.driver_only else ""))
 
 
 if __name__ == "__main__":

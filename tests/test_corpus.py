@@ -84,7 +84,7 @@ def test_jsonl_with_custom_columns_titles_and_bad_lines(tmp_path: Path) -> None:
     assert len(recs) == 5 == corpus.count()
     a = recs[0].article
     assert a is not None and a.id == "n1" and a.outlet == "Gazette" and a.url == "https://ex.org/1"
-    assert a.published == "2024-03-05T08:00:00Z"
+    assert a.published == "2024-03-05T08:00:00+00:00" and a.published_raw == "2024-03-05T08:00:00Z"
     # a separate title becomes line 1, so it is analysed and offsets stay in one string
     assert a.text.startswith("Bridge Vote\n\n") and a.text[: a.title_end] == "Bridge Vote"
     b = recs[1].article
@@ -133,8 +133,11 @@ def test_csv_with_custom_columns_and_multiline_fields(tmp_path: Path) -> None:
 
 def test_csv_without_the_text_column_or_binary_is_a_bad_input(tmp_path: Path) -> None:
     p = tmp_path / "news.csv"
-    p.write_text("id,body\n1,hello\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no 'text' column .*--text-column"):
+    p.write_text("id,summary\n1,hello\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no text column .*--text-column"):
+        Corpus([p]).check()
+    with pytest.raises(InputError, match="no 'story_body' column .*--text-column"):
+        Corpus([p], Columns(text="story_body")).check()
         Corpus([p]).check()
     b = tmp_path / "bin.csv"
     b.write_bytes(b"\x89PNG\x00\x00\x00\rIHDR" * 50)

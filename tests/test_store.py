@@ -37,7 +37,8 @@ def test_schema_is_created_idempotently_with_the_agreed_columns(tmp_path: Path) 
     with Store(db) as s:
         cols = {t: [r[0] for r in s.connection.execute(f"DESCRIBE {t}").fetchall()]
                 for t in ("articles", "spans", "sentences", "errors")}
-    assert cols["articles"] == ["id", "hash", "model_version", "outlet", "url", "title", "published", "words", "score",
+    assert cols["articles"] == ["id", "hash", "model_version", "outlet", "url", "title", "published", "published_raw",
+                                "words", "score",
                                 "n_spans", "n_sentences", "n_flagged_sentences", "analysed_at", "result_offset",
                                 "result_bytes"]
     assert cols["spans"] == ["article_id", "start", "end", "technique", "confidence", "text"]

@@ -40,9 +40,10 @@ class Article:
     id: str = ""
     outlet: str | None = None  # the outlet that published it (schema 1.x called it `source`)
     url: str | None = None
-    published: str | None = None  # ISO 8601 date, when known
+    published: str | None = None  # ISO 8601 date (or date and time), when known
     title_end: int = 0  # the title is text[0:title_end]; 0 when the text has no title line
     language: str | None = None  # ISO 639-1 code, detected by the pipeline; None when unsure
+    published_raw: str | None = None  # the date as the input wrote it, when it was normalised (corpora, feeds)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -57,7 +58,7 @@ class Article:
         return len(self.text.split())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "outlet": self.outlet,
@@ -66,6 +67,9 @@ class Article:
             "title_end": self.title_end,
             "language": self.language,
         }
+        if self.published_raw is not None:  # only inputs whose dates were normalised (corpora, feeds) have one
+            d["published_raw"] = self.published_raw
+        return d
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ class Result:
             text=a.get("text", ""), title=a.get("title", ""), id=a["id"], outlet=a.get("outlet", a.get("source")),
             url=a.get("url"), published=a.get("published"), title_end=a.get("title_end", 0),
             language=a.get("language"),
+            published_raw=a.get("published_raw"),
         )
         return cls(
             article=article,

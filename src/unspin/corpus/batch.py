@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -36,9 +37,13 @@ from typing import Any, Protocol
 import duckdb
 
 from unspin.article import Article, Result
-from unspin.corpus.readers import Corpus, Record, extract
+from unspin.corpus.readers import Columns, Corpus, PendingHtml, Record, extract, short_reason
 from unspin.corpus.store import Store
-from unspin.errors import ModelError, UnspinError
+from unspin.errors import FetchError, ModelError, UnspinError
+from unspin.load.dates import parse_published
+from unspin.load.polite import PoliteFetcher, Politeness
+from unspin.load.storable import storable
+from unspin.load.text import article_from_text
 
 READ_CHUNK = 64  # records read and looked up in the store at a time
 FLUSH_EVERY = 64  # results per write transaction
@@ -46,6 +51,8 @@ FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little 
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 ACTOR_START_SECONDS = 180
+PARENT_POLL_SECONDS = 0.5  # how often a worker checks that its driver is still alive
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class BatchError(UnspinError):
@@ -67,6 +74,8 @@ class Summary:
     stored: int = 0
     skipped: int = 0  # already in the store (this run or before) for this model version
     errors: int = 0
+    repaired: int = 0  # characters replaced (lone surrogates) to make stored text storable
+    fetched: int = 0  # pages fetched for feeds and URL lists
     interrupted: bool = False
     seconds: float = 0.0
     model_seconds: float = 0.0  # summed over workers
@@ -110,7 +119,38 @@ def _analyse(analyzer: Any, article: Article) -> Outcome:
     return Outcome(result=result, seconds=time.perf_counter() - t)
 
 
-def _init_local_worker(model_dir: str | None) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the driver ends, however it ends (kill -9 on its pid alone included).
+
+    Without this, a killed driver leaves its workers blocked forever on their task
+    queue (each holds a copy of the queue's write end, so it never sees EOF).
+    On Linux the kernel sends SIGKILL at once (`prctl(PR_SET_PDEATHSIG)`); a thread
+    that polls the parent pid covers other systems and a driver that died before
+    the prctl call.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watch thread below still ends the worker
+            pass
+    if os.getppid() != parent:  # the driver is already gone
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="unspin-parent-watch", daemon=True).start()
+
+
+def _init_local_worker(model_dir: str | None, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and drains cleanly
     from unspin.threads import pin_env
 
@@ -166,7 +206,7 @@ class LocalEngine:
         self.description = f"{workers} local worker process{'es' if workers > 1 else ''}, 1 thread each"
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None,),
+            initializer=_init_local_worker, initargs=(str(model_dir) if model_dir else None, os.getpid()),
         )
 
     def submit(self, article: Article) -> Future[Outcome]:
@@ -311,10 +351,13 @@ class _NoProgress:
 class BatchRun:
     """One pass over a corpus: look up, dispatch, collect in order, write."""
 
-    def __init__(self, store: Store, engine: Engine, version: str, progress: Progress | None = None) -> None:
+    def __init__(self, store: Store, engine: Engine, version: str, progress: Progress | None = None,
+                 fetcher: PoliteFetcher | None = None) -> None:
         self.store = store
         self.engine = engine
         self.version = version
+        self.fetcher = fetcher
+        self.fetched_urls: set[str] = set()
         self.progress = progress or _NoProgress()
         self.window = engine.workers * IN_FLIGHT_PER_WORKER
         self.pending: deque[_Pending] = deque()
@@ -327,7 +370,7 @@ class BatchRun:
     def run(self, records: Iterable[Record]) -> Summary:
         t0 = time.perf_counter()
         try:
-            it = self._extract_ahead(records)
+            it = self._extract_ahead(self._fetch_new(records))
             broken: UnspinError | None = None
             while broken is None:
                 chunk: list[Record] = []
@@ -354,6 +397,50 @@ class BatchRun:
             self.summary.seconds = time.perf_counter() - t0
             self.summary.timings = dict(self.timings)
         return self.summary
+
+    def _fetch_new(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Records of feeds and URL lists fetched (politely), unless the store already holds their URL."""
+        for rec in records:
+            if rec.fetch is None:
+                yield rec
+                continue
+            url = rec.fetch.url
+            t = time.perf_counter()
+            known = url in self.fetched_urls or bool(self.store.urls_stored([url], self.version))
+            self.timings["lookup"] += time.perf_counter() - t
+            if known:  # stored by an earlier run (or listed twice): not fetched again
+                self.summary.read += 1
+                self.summary.skipped += 1
+                self.progress.advance()
+                continue
+            self.fetched_urls.add(url)
+            yield self._fetch(rec)
+
+    def _fetch(self, rec: Record) -> Record:
+        assert rec.fetch is not None
+        url = rec.fetch.url
+        if self.fetcher is None:
+            return Record(rec.origin, error=f"{url}: no fetcher to fetch it with", id=url)
+        t = time.perf_counter()
+        try:
+            page = self.fetcher.fetch(url)
+            self.summary.fetched += 1
+            html = page.text()
+        except FetchError as e:
+            return Record(rec.origin, error=short_reason(e), id=url)
+        except (Exception, RecursionError) as e:  # one page must not stop the run
+            return Record(rec.origin, error=f"{url}: cannot fetch ({type(e).__name__}: {short_reason(e)})", id=url)
+        finally:
+            self.timings["fetch"] = self.timings.get("fetch", 0.0) + time.perf_counter() - t
+        if page.media_type == "text/plain":  # a plain-text article: read like a .txt file
+            try:
+                art = article_from_text(storable(html)[0], url=url, published=parse_published(rec.fetch.published),
+                                        published_raw=rec.fetch.published)
+            except UnspinError as e:
+                return Record(rec.origin, error=short_reason(e), id=url)
+            return Record(rec.origin, article=art, id=art.id)
+        return Record(rec.origin, id=url, html=PendingHtml(html, url, url, title=rec.fetch.title,
+                                                           published=rec.fetch.published))
 
     def _extract_ahead(self, records: Iterable[Record]) -> Iterator[Record]:
         """Records in input order, their HTML extracted on the workers (a window ahead of analysis)."""
@@ -384,6 +471,7 @@ class BatchRun:
 
     def _dispatch(self, chunk: list[Record]) -> None:
         self.summary.read += len(chunk)
+        self.summary.repaired += sum(r.repaired for r in chunk)
         t = time.perf_counter()
         hashes = {id(r): r.article.hash for r in chunk if r.article is not None}
         seen = self.store.seen_many(list(hashes.values()), self.version)
@@ -469,23 +557,31 @@ class BatchRun:
 
 
 def run_batch(
-    inputs: list[Path],
+    inputs: list[Path] | list[str] | list[Path | str],
     db: Path,
     *,
-    columns: Any = None,
+    columns: Columns | None = None,
     engine: str = "local",
     workers: int | None = None,
     model_dir: Path | None = None,
     limit: int | None = None,
     ray_address: str | None = None,
     progress_factory: Callable[[], Any] | None = None,
+    delimiter: str | None = None,
+    politeness: Politeness | None = None,
+    allow_private_urls: bool = False,
 ) -> Summary:
-    """Analyse every article of `inputs` that `db` does not hold yet; safe to rerun after any interruption."""
+    """Analyse every article of `inputs` that `db` does not hold yet; safe to rerun after any interruption.
+
+    `inputs` are paths or http(s) URLs (feeds); pages of feeds and URL lists are fetched with
+    `politeness`, and private addresses only when `allow_private_urls` is set.
+    """
     if workers is not None and workers < 1:
         raise BatchError("--workers must be at least 1")
     if limit is not None and limit < 0:
         raise BatchError("--limit must be 0 or more")
-    corpus = Corpus(inputs, columns, defer_html=True)
+    fetcher = PoliteFetcher(politeness, allow_private=allow_private_urls)
+    corpus = Corpus(inputs, columns, defer_html=True, delimiter=delimiter, fetcher=fetcher)
     corpus.check()
     version = model_version(model_dir)
     records: Iterable[Record] = corpus if limit is None else islice(corpus, limit)
@@ -498,7 +594,7 @@ def run_batch(
         try:
             with _progress(progress_factory) as progress:
                 _count_in_background(corpus, limit, progress)
-                summary = BatchRun(store, eng, version, progress).run(records)
+                summary = BatchRun(store, eng, version, progress, fetcher).run(records)
             summary.engine = eng.description
             cancel = summary.interrupted
         finally:

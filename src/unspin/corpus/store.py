@@ -50,7 +50,7 @@ SCHEMA = [
     # and are written the same way.
     """CREATE TABLE IF NOT EXISTS articles(
         id VARCHAR, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
-        published DATE, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
+        published DATE, published_raw VARCHAR, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
         n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_offset BIGINT, result_bytes INTEGER)""",
     """CREATE TABLE IF NOT EXISTS spans(
         article_id VARCHAR, start INTEGER, "end" INTEGER, technique VARCHAR, confidence DOUBLE, text VARCHAR)""",
@@ -61,7 +61,8 @@ SCHEMA = [
 
 ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("id", "VARCHAR"), ("hash", "VARCHAR"), ("model_version", "VARCHAR"), ("outlet", "VARCHAR"),
-    ("url", "VARCHAR"), ("title", "VARCHAR"), ("published", "DATE"), ("words", "INTEGER"), ("score", "DOUBLE"),
+    ("url", "VARCHAR"), ("title", "VARCHAR"), ("published", "DATE"), ("published_raw", "VARCHAR"),
+    ("words", "INTEGER"), ("score", "DOUBLE"),
     ("n_spans", "INTEGER"), ("n_sentences", "INTEGER"), ("n_flagged_sentences", "INTEGER"),
     ("analysed_at", "TIMESTAMP"), ("result_offset", "BIGINT"), ("result_bytes", "INTEGER"),
 ]
@@ -172,6 +173,8 @@ class Store:
         try:
             for stmt in SCHEMA:
                 self.connection.execute(stmt)
+            # files from before 2026-12-02 lack the raw date column
+            self.connection.execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_raw VARCHAR")
             self._set_memory_limit()
             self._plan_reconnect()
             self.inline = _has_inline_results(self.connection)
@@ -346,6 +349,17 @@ class Store:
             found.update(r[0] for r in rows)
         return found
 
+    def urls_stored(self, urls: Sequence[str], model_version: str) -> set[str]:
+        """The subset of `urls` already stored for this model version (feeds and URL lists skip them unfetched)."""
+        found: set[str] = set()
+        for i in range(0, len(urls), LOOKUP_CHUNK):
+            rows = self.connection.execute(
+                "SELECT DISTINCT url FROM articles WHERE model_version = ? AND url IN (SELECT unnest(?::VARCHAR[]))",
+                [model_version, list(urls[i:i + LOOKUP_CHUNK])],
+            ).fetchall()
+            found.update(r[0] for r in rows)
+        return found
+
     def get_result(self, article_id: str) -> Result | None:
         """The full stored result of one article (None when no such id)."""
         d = read_result(self.connection, self.path, self.inline, article_id)
@@ -446,12 +460,18 @@ class Store:
     def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
         a = r.article
         return (
-            a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.words,
+            a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.published_raw, a.words,
             float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
         )
 
     def record_error(self, article_id: str, input: str, reason: str) -> None:
-        """Log an article that could not be analysed; the same failure is logged once, however often retried."""
+        """Log an article that could not be analysed; the same failure is logged once, however often retried.
+
+        Values are made storable first (a lone surrogate in an id or a reason must not lose the error row).
+        """
+        from unspin.load.storable import storable
+
+        article_id, input, reason = (storable(v)[0] if isinstance(v, str) else v for v in (article_id, input, reason))
         con = self.connection
         exists = con.execute(
             "SELECT 1 FROM errors WHERE id IS NOT DISTINCT FROM ? AND input = ? AND reason = ? LIMIT 1",

@@ -144,6 +144,22 @@ def pinned_request(parts: SplitResult, address: str) -> tuple[str, dict[str, str
     return url, {"Host": host_header}, {"sni_hostname": host}
 
 
+USER_AGENT = "unspin/0.1"
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (4xx, 5xx); `retry_after` is its Retry-After header, if any."""
+
+    def __init__(self, message: str, status: int, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class NetworkError(FetchError):
+    """The request did not complete (timeout, refused or lost connection): worth retrying later."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A fetched page: the final URL after redirects, its media type (e.g. "text/html"),
@@ -172,11 +188,14 @@ def fetch(
 
 def fetch_bytes(
     url: str, allow_private: bool = False, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
-    check: Callable[[str, bool], str | None] = check_url,
+    check: Callable[[str, bool], str | None] = check_url, accept: tuple[str, ...] | None = ALLOWED_TYPES,
+    user_agent: str = USER_AGENT,
 ) -> Fetched:
     """The page at `url`, following up to MAX_REDIRECTS redirects, each hop checked; or raise FetchError.
 
     `check` vets each hop and returns the address to connect to (tests pass their own resolver).
+    `accept` lists the media types taken (None: any). An error status raises HTTPStatusError,
+    a timeout or a failed connection NetworkError.
     """
     import httpx  # here, not at import: `unspin analyze FILE` does not pay for it (cold start)
 
@@ -191,7 +210,7 @@ def fetch_bytes(
         if response.is_redirect:
             next_hop.append(_redirect_target(current, response.headers.get("location")))
 
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "unspin/0.1"},
+    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent},
                       event_hooks={"response": [vet_redirect]}) as client:
         for _ in range(MAX_REDIRECTS + 1):
             if time.monotonic() > deadline:
@@ -206,9 +225,10 @@ def fetch_bytes(
                         current = next_hop[0]
                         continue
                     if r.status_code >= 400:
-                        raise FetchError(f"{current}: HTTP {r.status_code}")
+                        raise HTTPStatusError(f"{current}: HTTP {r.status_code}", r.status_code,
+                                              r.headers.get("retry-after"))
                     ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
-                    if ctype not in ALLOWED_TYPES:
+                    if accept is not None and ctype not in accept:
                         raise FetchError(f"{current}: refusing content type {ctype or 'unknown'!r}; need HTML or text")
                     declared = r.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -224,7 +244,9 @@ def fetch_bytes(
                         chunks.append(chunk)
                     return Fetched(current, ctype, r.headers.get("content-type", ""), b"".join(chunks))
             except httpx.TimeoutException:
-                raise FetchError(f"{current}: timed out after {timeout:g} s") from None
+                raise NetworkError(f"{current}: timed out after {timeout:g} s") from None
+            except httpx.TransportError as e:  # refused, reset or lost connection: worth a retry
+                raise NetworkError(f"{shown(current)}: cannot fetch ({type(e).__name__})") from None
             except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict) as e:
                 raise FetchError(f"{shown(current)}: cannot fetch ({type(e).__name__})") from None
             except (ValueError, UnicodeError) as e:  # a URL httpx or idna cannot encode
