@@ -18,34 +18,17 @@ Costs about 5 to 8 CPU-minutes per 1,000 articles.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 from unspin.detect.runtime import Detector
 from unspin.detect.words import content_words, cuts_a_word, has_content, words
+from unspin.train.unlabeled import sample_unlabeled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "allsides" / "articles.jsonl.gz"
-
-
-def sample_articles(path: Path, n: int, seed: int) -> list[tuple[str, str]]:
-    """(id, text) of n articles drawn without replacement by seed, in file order."""
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        total = sum(1 for _ in f)
-    pick = set(np.random.default_rng(seed).choice(total, size=min(n, total), replace=False).tolist())
-    out = []
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if i in pick:
-                r = json.loads(line)
-                title = (r.get("title") or "").strip()
-                out.append((r["id"], f"{title}\n\n{r['text']}" if title else r["text"]))
-    return out
 
 
 def repeated_elsewhere(text: str, start: int, end: int) -> bool:
@@ -63,7 +46,7 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=8, help="one-word spans to list per technique")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    arts = sample_articles(args.data, args.articles, args.seed)
+    arts = sample_unlabeled(args.data, args.articles, args.seed)
     det = Detector(args.model, threads=1)
     counts: Counter[str] = Counter()
     examples: dict[str, list[str]] = {"fragment": [], "no_content": [], "unrepeated_repetition": []}

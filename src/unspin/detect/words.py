@@ -103,9 +103,19 @@ def is_content_word(word: str) -> bool:
     return bool(w) and w not in FUNCTION_WORDS and not w.replace("-", "").replace("'", "").isdigit()
 
 
+def content_word_positions(text: str) -> list[tuple[int, str]]:
+    """(character offset, word) of each content word of a text: lowercased, possessive endings dropped."""
+    out: list[tuple[int, str]] = []
+    for m in WORD_RE.finditer(text):
+        w = m.group(0).lower()
+        if is_content_word(w):
+            out.append((m.start(), _base(w.replace("\u2019", "'"))))
+    return out
+
+
 def content_words(text: str) -> list[str]:
     """The content words of a text, lowercased, possessive endings dropped, in order."""
-    return [_base(w.replace("\u2019", "'")) for w in words(text) if is_content_word(w)]
+    return [w for _, w in content_word_positions(text)]
 
 
 def has_content(text: str) -> bool:
