@@ -1,8 +1,9 @@
 """A teacher labels unlabeled news with soft targets for a student (knowledge distillation).
 
 A teacher is any model folder the runtime can load (what `unspin train` exports: an mpnet teacher,
-the shipped model for self-training, or several folders for a seed ensemble). For each article it
-gives, on the *student's* word pieces:
+the shipped model for self-training, or several folders for a seed ensemble); its float encoder
+(`model-fp32.onnx`) is used where it was kept, else the int8 one. For each article it gives, on the
+*student's* word pieces:
 
 - `si` (n,): the probability that the piece lies inside a propaganda span;
 - `tech` (n, 14): the probability that it lies inside a span of each technique;
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from unspin.train.loop import TrainConfig
 
 SHARD = 50
+FP32 = "model-fp32.onnx"
 LABELS_FILE = "labels.json"
 
 
@@ -90,13 +92,17 @@ class Labeller:
         from unspin.detect.runtime import Detector
 
         self.dirs = [teacher_dir(t) for t in teachers]
-        self.teachers = [Detector(d, threads=threads) for d in self.dirs]
+        # the teacher as trained where its float encoder was kept: int8 moves an mpnet encoder's states
+        # further from fp32 than a MiniLM's (cosine 0.87 against 0.95 or more, docs/model-card.md)
+        self.files = [FP32 if (d / FP32).exists() else "model.onnx" for d in self.dirs]
+        self.teachers = [Detector(d, threads=threads, encoder_file=f) for d, f in zip(self.dirs, self.files, strict=True)]
         self.tok = student_tokenizer
 
     def describe(self) -> list[dict[str, str]]:
         """What identifies each teacher (not its folder, which may move): name, version, file hashes."""
-        return [{"name": t.info.name, "version": t.info.version, "encoder": fingerprint(d / "model.onnx"),
-                 "heads": fingerprint(d / "heads.npz")} for d, t in zip(self.dirs, self.teachers, strict=True)]
+        return [{"name": t.info.name, "version": t.info.version, "encoder": f"{f} {fingerprint(d / f)}",
+                 "heads": fingerprint(d / "heads.npz")}
+                for d, f, t in zip(self.dirs, self.files, self.teachers, strict=True)]
 
     def label(self, article_id: str, text: str) -> SoftArticle:
         enc = encode(self.tok, text)
