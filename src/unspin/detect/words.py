@@ -60,27 +60,14 @@ def _in_word(text: str, i: int) -> bool:
     return is_word_char(text[i]) or _joined(text, i)
 
 
-def word_start(text: str, i: int) -> int:
-    """The start of the word that holds text[i] (i itself when text[i - 1] is outside every word)."""
-    while i > 0 and _in_word(text, i - 1):
-        i -= 1
-    return i
-
-
-def word_end(text: str, j: int) -> int:
-    """The end (exclusive) of the word that holds text[j - 1] (j itself when text[j] is outside every word)."""
-    while j < len(text) and _in_word(text, j):
-        j += 1
-    return j
-
-
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) so that it neither starts nor ends inside a word (joined compounds included)."""
+    """Widen [start, end) to whole words: a word touching either edge (joined compounds included) is
+    taken in whole, also when the range only touches it ("!" right after "sense" gives "sense!")."""
     s, e = start, end
-    if s < len(text) and _in_word(text, s):
-        s = word_start(text, s)
-    if e > 0 and _in_word(text, e - 1):
-        e = word_end(text, e)
+    while s > 0 and _in_word(text, s - 1):
+        s -= 1
+    while e < len(text) and _in_word(text, e):
+        e += 1
     return s, e
 
 
@@ -124,7 +111,7 @@ def has_content(text: str) -> bool:
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:
-    """Whether [start, end) starts or ends inside a word, a joined compound included."""
+    """Whether [start, end) starts or ends inside a word or right against one (a joined compound included)."""
     if start >= end:
         return False
     return snap_to_words(text, start, end) != (start, end)
