@@ -155,3 +155,27 @@ def test_device_choice():
     assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
     with pytest.raises(UnspinError):
         resolve_device("not-a-device")
+
+
+def test_teacher_windows_count_with_their_weight(setup, tmp_path: Path):
+    from unspin.detect.encoding import load_tokenizer
+    from unspin.train.data import load_split, make_batch, soft_articles
+    from unspin.train.loop import build_net, losses, to_tensors
+
+    cfg = _cfg(setup["base"])
+    tok = load_tokenizer(setup["base"] / "tokenizer.json")
+    gold = load_split(setup["split"], tok)
+    soft = read_labels(teacher_labels([setup["teacher"]], setup["unlabeled"], tmp_path, cfg))
+    net = build_net(7, str(setup["base"]))
+    net.eval()  # no dropout: the same rows give the same states
+
+    def parts(weight: float, with_teacher: bool) -> dict[str, float]:
+        arts = gold + soft_articles(soft, tok, weight)
+        items = [(0, 0, len(gold[0].enc))] + ([(len(gold), 0, len(arts[len(gold)].enc))] if with_teacher else [])
+        with torch.no_grad():
+            return losses(net, to_tensors(make_batch(arts, items, tok)), cfg)[1]
+
+    alone, zero, half = parts(0.0, False), parts(0.0, True), parts(0.5, True)
+    for k in alone:  # a teacher window of weight 0 changes no part of the loss
+        assert zero[k] == pytest.approx(alone[k], rel=1e-5), k
+    assert half["si"] != pytest.approx(alone["si"], rel=1e-3) and half["tech"] != pytest.approx(alone["tech"], rel=1e-3)
