@@ -140,8 +140,22 @@ def train(
     # 254 is detect.encoding.WINDOW, written out so the CLI does not import numpy/tokenizers to start (tested)
     window: Annotated[int, typer.Option(help="Tokens per window, 64 to 510; the model records it.")] = 254,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
+    stop_after: Annotated[int | None, typer.Option(
+        help="Pause after this many steps, keeping the checkpoint; the same command without it resumes "
+             "to the same model.")] = None,
     limit_articles: Annotated[int | None, typer.Option(help="Use only the first N articles.")] = None,
     calibrate_on: Annotated[Path | None, typer.Option(help="Labelled split to tune decoding and calibrate on.")] = None,
+    base: Annotated[str, typer.Option(
+        help="Encoder to start from: minilm (shipped size), mpnet (a teacher; needs the teacher extra) "
+             "or a model folder.")] = "minilm",
+    teacher: Annotated[list[Path] | None, typer.Option(
+        help="Distil: a trained model folder whose soft labels on --unlabeled news the model also learns "
+             "from. Repeat for an ensemble.")] = None,
+    unlabeled: Annotated[Path | None, typer.Option(
+        help="Unlabeled news for the teacher: JSONL(.gz) with a text field, or a folder of .txt files.")] = None,
+    teacher_articles: Annotated[int, typer.Option(help="How many unlabeled articles the teacher labels.")] = 1000,
+    teacher_weight: Annotated[float, typer.Option(help="Loss weight of teacher-labelled windows (gold: 1).")] = 0.5,
+    device: Annotated[str, typer.Option(help="auto (a GPU when present), cpu, cuda, cuda:1, ...")] = "auto",
 ) -> None:
     """Train a detector from PTC-layout data (needs the `train` extra), export it to int8 ONNX."""
     with user_errors():
@@ -155,11 +169,28 @@ def train(
             raise UnspinError(f"--average-from must be in (0, 1], got {average_from}")
         if not 64 <= window <= 510:
             raise UnspinError(f"--window must be 64 to 510 tokens (the encoder reads 512 with [CLS] and [SEP]), got {window}")
+        if bool(teacher) != (unlabeled is not None):
+            raise UnspinError("--teacher and --unlabeled go together: the teacher labels the unlabeled news")
+        if teacher_articles < 1 or teacher_weight < 0:
+            raise UnspinError("--teacher-articles must be at least 1 and --teacher-weight at least 0")
         cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, max_steps=max_steps,
                           average_from=average_from, window=window,
-                          limit_articles=limit_articles)
-        net = run_training(data_dir, out, cfg)
-        model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed, window=window)
+                          limit_articles=limit_articles, base=base, device=device,
+                          teacher_articles=teacher_articles, teacher_weight=teacher_weight, stop_after=stop_after)
+        labels = None
+        extra_meta: dict = {}
+        if teacher and unlabeled is not None:
+            from unspin.train.teacher import teacher_labels
+
+            labels = teacher_labels(teacher, unlabeled, out, cfg)
+            extra_meta = {"distilled_from": [str(t) for t in teacher], "teacher_articles": teacher_articles,
+                          "teacher_weight": teacher_weight}
+        net = run_training(data_dir, out, cfg, teacher_labels=labels)
+        if net.name == "checkpoint.pt":
+            typer.echo(f"paused after step {stop_after}: run the same command without --stop-after to go on", err=True)
+            return
+        model_dir = export(net, out / "model", version=f"seed{seed}", seed=seed, window=window, base=base,
+                           extra_meta=extra_meta)
         if calibrate_on is not None:
             from unspin.ptc.calibrate import calibrate_model
 

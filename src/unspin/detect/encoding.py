@@ -38,11 +38,14 @@ def load_tokenizer(path: Path) -> Tokenizer:
 
 
 def special_ids(tok: Tokenizer) -> tuple[int, int, int]:
-    """(cls, sep, pad) ids of a BERT-style vocabulary."""
-    ids = [tok.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")]
-    if any(i is None for i in ids):
-        raise ValueError("tokenizer lacks [CLS]/[SEP]/[PAD]")
-    return ids[0], ids[1], ids[2]  # type: ignore[return-value]
+    """(cls, sep, pad) ids: the tokens the tokenizer's own post-processor puts around a text
+    ([CLS]/[SEP] for BERT, <s>/</s> for MPNet), and <pad>, else [PAD]."""
+    around = tok.encode("a", add_special_tokens=True).ids
+    inner = tok.encode("a", add_special_tokens=False).ids
+    pad = next((i for i in (tok.token_to_id("<pad>"), tok.token_to_id("[PAD]")) if i is not None), None)
+    if len(around) != len(inner) + 2 or pad is None:
+        raise ValueError("tokenizer does not wrap a text in one start and one end token, or has no pad token")
+    return around[0], around[-1], pad
 
 
 def encode(tok: Tokenizer, text: str) -> Encoded:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from unspin.article import ModelInfo, Span
+from unspin.detect.decode import repeated_elsewhere, run_to_span, token_runs
 from unspin.detect.encoding import (
     WINDOW,
     Encoded,
@@ -28,6 +29,7 @@ from unspin.detect.encoding import (
     windows,
 )
 from unspin.detect.features import PhraseCounts, article_features, gelu_tanh, pool_numpy
+from unspin.detect.words import content_word_positions
 from unspin.errors import ModelError
 from unspin.segment import lines, split_line
 from unspin.techniques import TECHNIQUE_IDS
@@ -194,33 +196,15 @@ class Detector:
     def raw_spans(
         self, text: str, view: TokenView, threshold: float | None = None, cache: dict | None = None
     ) -> list[RawSpan]:
-        """Runs of tokens above the SI threshold, snapped to word edges, with technique probabilities."""
+        """Runs of tokens above the SI threshold as whole-word spans with content (`unspin.detect.decode`),
+        with their technique probabilities."""
         t = self.decoding["si_threshold"] if threshold is None else threshold
-        gap = int(self.decoding["merge_gap"])
         off = view.enc.offsets
-        on = np.nonzero(view.si >= t)[0]
-        runs: list[list[int]] = []
-        for i in on:
-            if runs:
-                last = runs[-1][1]
-                between = text[off[last - 1, 1] : off[i, 0]]
-                if i - last <= gap and "\n" not in between:
-                    runs[-1][1] = int(i) + 1
-                    continue
-            runs.append([int(i), int(i) + 1])
         ranges: list[tuple[int, int, int, int]] = []
-        for a, b in runs:
-            s, e = int(off[a, 0]), int(off[b - 1, 1])
-            while s > 0 and text[s - 1].isalnum():
-                s -= 1
-            while e < len(text) and text[e].isalnum():
-                e += 1
-            while s < e and text[s] in EDGE_CHARS:
-                s += 1
-            while e > s and text[e - 1] in EDGE_CHARS:
-                e -= 1
-            if e > s:
-                ranges.append((s, e, a, b))
+        for a, b in token_runs(text, off, view.si >= t, int(self.decoding["merge_gap"])):
+            span = run_to_span(text, int(off[a, 0]), int(off[b - 1, 1]))
+            if span is not None:
+                ranges.append((*span, a, b))
         if cache is None:
             probs = self.technique_probs(view, text, ranges)
         else:  # tuning decodes the same ranges under many settings: classify each range once
@@ -244,7 +228,8 @@ class Detector:
 
         Each span gets its most likely technique, plus any other technique whose
         probability reaches `second_label` (so spans of different techniques can
-        share a range). With `repetition_min_count` > 0, a span whose words occur at
+        share a range); Repetition only where a content word of the span occurs again elsewhere in the
+        article, else the next technique takes its place. With `repetition_min_count` > 0, a span whose words occur at
         least that often in the article is also labelled Repetition, and with
         `repetition_spread` the other occurrences become Repetition spans too: a
         window cannot see an earlier use of a phrase, the whole text can.
@@ -256,8 +241,11 @@ class Detector:
         rep = TECHNIQUE_IDS.index("Repetition")
         low = text.lower() if min_count else ""
         hits_cache: dict[str, list[int]] = {}
+        positions = content_word_positions(text) if raws else []
         for r in raws:
-            order = np.argsort(-r.tech)
+            order = [int(k) for k in np.argsort(-r.tech)]
+            if not repeated_elsewhere(text, r.start, r.end, positions):
+                order.remove(rep)  # Repetition needs a content word that occurs again
             chosen: list[int] = []
             for rank, k in enumerate(order[:3]):
                 if rank > 0 and r.tech[k] < second:

@@ -21,8 +21,9 @@ TECH_INDEX = {t: i for i, t in enumerate(TECHNIQUE_IDS)}
 class TrainSpan:
     tok_a: int
     tok_b: int
-    technique: int
+    technique: int  # the gold technique, or the teacher's most likely one
     extra: list[float]
+    target: np.ndarray | None = None  # (14,) a teacher's technique probabilities; None: one-hot `technique`
 
 
 @dataclass
@@ -32,6 +33,7 @@ class TrainArticle:
     si: np.ndarray  # (n,) float32: token inside any span
     tech: np.ndarray  # (n, 14) float32: token inside a span of each technique
     spans: list[TrainSpan] = field(default_factory=list)
+    weight: float = 1.0  # loss weight of its windows: 1 for gold, the teacher weight for teacher labels
 
 
 def load_split(data_dir: Path, tok: Tokenizer, limit: int | None = None) -> list[TrainArticle]:
@@ -64,19 +66,41 @@ def load_split(data_dir: Path, tok: Tokenizer, limit: int | None = None) -> list
     return out
 
 
+def soft_articles(arts: list, tok: Tokenizer, weight: float) -> list[TrainArticle]:
+    """Teacher-labelled articles (`unspin.train.teacher.SoftArticle`) as training articles.
+
+    Raises InputError when the labels were made on other word pieces than `tok` gives.
+    """
+    out: list[TrainArticle] = []
+    for a in arts:
+        enc = encode(tok, a.text)
+        if len(enc) != len(a.si):
+            raise InputError(f"teacher labels of {a.article_id}: {len(a.si)} pieces, the tokenizer gives {len(enc)}")
+        low = a.text.lower()
+        art = TrainArticle(a.article_id, enc, a.si, a.tech, weight=weight)
+        for s, e, probs in a.spans:
+            ta, tb = token_span(enc.offsets, s, e)
+            if tb > ta:
+                art.spans.append(TrainSpan(ta, tb, int(np.argmax(probs)), article_features(a.text, s, e, low), probs))
+        out.append(art)
+    return out
+
+
 @dataclass
 class Batch:
     input_ids: np.ndarray  # (B, L)
     attention: np.ndarray  # (B, L)
     si: np.ndarray  # (B, L)
     tech: np.ndarray  # (B, L, 14)
+    row_weight: np.ndarray  # (B,) loss weight of each window
     span_row: np.ndarray  # (S,) which batch row
     span_a: np.ndarray  # (S,) token positions within the row (after [CLS])
     span_b: np.ndarray
     span_lo: np.ndarray  # window token range within the row
     span_hi: np.ndarray
     span_extra: np.ndarray  # (S, 3)
-    span_label: np.ndarray  # (S,)
+    span_target: np.ndarray  # (S, 14) technique distribution: one-hot for gold, soft for a teacher
+    span_weight: np.ndarray  # (S,)
 
 
 def epoch_windows(
@@ -105,9 +129,12 @@ def make_batch(articles: list[TrainArticle], items: list[tuple[int, int, int]], 
     att = np.zeros((B, L), dtype=np.int64)
     si = np.zeros((B, L), dtype=np.float32)
     tech = np.zeros((B, L, len(TECHNIQUE_IDS)), dtype=np.float32)
-    rows, sa, sb, lo, hi, extra, lab = [], [], [], [], [], [], []
+    rw = np.ones(B, dtype=np.float32)
+    n_tech = len(TECHNIQUE_IDS)
+    rows, sa, sb, lo, hi, extra, target, sw = [], [], [], [], [], [], [], []
     for r, (i, a, b) in enumerate(items):
         art = articles[i]
+        rw[r] = art.weight
         n = b - a
         ids[r, 0] = cls
         ids[r, 1 : n + 1] = art.enc.ids[a:b]
@@ -123,10 +150,12 @@ def make_batch(articles: list[TrainArticle], items: list[tuple[int, int, int]], 
                 lo.append(1)
                 hi.append(n + 1)
                 extra.append(s.extra)
-                lab.append(s.technique)
+                target.append(s.target if s.target is not None else np.eye(n_tech, dtype=np.float32)[s.technique])
+                sw.append(art.weight)
     return Batch(
-        ids, att, si, tech,
+        ids, att, si, tech, rw,
         np.asarray(rows, dtype=np.int64), np.asarray(sa, dtype=np.int64), np.asarray(sb, dtype=np.int64),
         np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64),
-        np.asarray(extra, dtype=np.float32).reshape(-1, 3), np.asarray(lab, dtype=np.int64),
+        np.asarray(extra, dtype=np.float32).reshape(-1, 3),
+        np.asarray(target, dtype=np.float32).reshape(-1, n_tech), np.asarray(sw, dtype=np.float32),
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from unspin.detect.encoding import WINDOW
-from unspin.train.loop import base_model_path, build_net
+from unspin.train.bases import resolve_base
+from unspin.train.loop import build_net
 
 
 class _Encoder(nn.Module):
@@ -23,10 +25,18 @@ class _Encoder(nn.Module):
         return self.enc(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
+BASE_NAMES = {"minilm": "all-MiniLM-L6-v2", "mpnet": "all-mpnet-base-v2"}
+
+
 def export_fp32(encoder: nn.Module, path: Path) -> Path:
-    """The encoder as a fused fp32 ONNX graph (input_ids, attention_mask -> states), at `path`."""
+    """The encoder as a fused fp32 ONNX graph (input_ids, attention_mask -> states), at `path`.
+
+    onnxruntime's transformer optimizer fuses BERT patterns: a BERT-style encoder such as MiniLM
+    fuses fully; MPNet's relative-position attention stays unfused but its layer norms and GELUs fuse.
+    """
     from onnxruntime.transformers.optimizer import optimize_model
 
+    conf: Any = encoder.config
     raw = path.with_name(path.stem + "-raw.onnx")
     ids = torch.ones((1, 16), dtype=torch.int64)
     mask = torch.ones((1, 16), dtype=torch.int64)
@@ -35,7 +45,8 @@ def export_fp32(encoder: nn.Module, path: Path) -> Path:
         input_names=["input_ids", "attention_mask"], output_names=["states"],
         dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}, "states": {0: "b", 1: "n"}},
     )
-    fused = optimize_model(str(raw), model_type="bert", num_heads=12, hidden_size=384)
+    fused = optimize_model(str(raw), model_type="bert", num_heads=int(conf.num_attention_heads),
+                           hidden_size=int(conf.hidden_size))
     fused.save_model_to_file(str(path))
     raw.unlink()
     return path
@@ -54,12 +65,14 @@ def quantize(fp32: Path, out: Path) -> Path:
 
 
 def export(
-    net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True, window: int = WINDOW
+    net_path: Path, out_dir: Path, version: str, seed: int = 13, keep_fp32: bool = True, window: int = WINDOW,
+    base: str = "minilm", extra_meta: dict | None = None,
 ) -> Path:
     """Write model.onnx (int8), heads.npz, tokenizer.json and meta.json to out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    net = build_net(seed)
-    net.load_state_dict(torch.load(net_path, weights_only=True))
+    net = build_net(seed, base)
+    net.load_state_dict(torch.load(net_path, weights_only=True, map_location="cpu"))
+    conf: Any = net.encoder.config
     net.eval()
     fp32 = export_fp32(net.encoder, out_dir / "model-fp32.onnx")
     quantize(fp32, out_dir / "model.onnx")
@@ -72,10 +85,11 @@ def export(
         span_w1=sd["span_head.1.weight"].T, span_b1=sd["span_head.1.bias"],
         span_w2=sd["span_head.3.weight"].T, span_b2=sd["span_head.3.bias"],
     )
-    shutil.copy(base_model_path() / "tokenizer.json", out_dir / "tokenizer.json")
+    shutil.copy(resolve_base(base) / "tokenizer.json", out_dir / "tokenizer.json")
     meta_path = out_dir / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    meta.update({"name": "unspin-minilm-ptc", "version": version, "base": "all-MiniLM-L6-v2", "seed": seed,
-                 "window": window})
+    short = base if base in BASE_NAMES else "custom"
+    meta.update({"name": f"unspin-{short}-ptc", "version": version, "base": BASE_NAMES.get(base, Path(base).name),
+                 "seed": seed, "window": window, "hidden": int(conf.hidden_size), **(extra_meta or {})})
     meta_path.write_text(json.dumps(meta, indent=2))
     return out_dir

