@@ -412,3 +412,17 @@ def test_workers_exit_when_the_driver_alone_is_killed(tmp_path: Path) -> None:
                 os.kill(w, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def test_ctrl_c_during_a_store_write_lands_after_the_write(tmp_path: Path) -> None:
+    """A Ctrl-C inside a DuckDB statement used to abort it ("Query interrupted", a traceback): the driver holds
+    SIGINT while it writes, and the interrupt is raised once the write is done."""
+    from unspin.corpus.batch import ctrl_c_held
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            con.execute("CREATE TABLE t AS SELECT range AS x FROM range(2000000)")
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (2000000,)
+    con.close()

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -530,16 +531,18 @@ class BatchRun:
         if not self.buffer:
             return
         t = time.perf_counter()
-        try:
-            n = self.store.write_many(self.buffer)
-        except duckdb.Error:  # one unstorable result must not sink its neighbours: retry one by one
-            n = 0
-            for r in self.buffer:
-                try:
-                    n += self.store.write_many([r])
-                except duckdb.Error as e:
-                    self.store.record_error(r.article.id, r.article.url or r.article.id, f"cannot store: {_first_line(e)}")
-                    self.summary.errors += 1
+        with ctrl_c_held():
+            try:
+                n = self.store.write_many(self.buffer)
+            except duckdb.Error:  # one unstorable result must not sink its neighbours: retry one by one
+                n = 0
+                for r in self.buffer:
+                    try:
+                        n += self.store.write_many([r])
+                    except duckdb.Error as e:
+                        reason = f"cannot store: {_first_line(e)}"
+                        self.store.record_error(r.article.id, r.article.url or r.article.id, reason)
+                        self.summary.errors += 1
         self.timings["write"] += time.perf_counter() - t
         self.summary.stored += n
         self.summary.skipped += len(self.buffer) - n
@@ -551,9 +554,34 @@ class BatchRun:
 
     def _error(self, rec: Record, reason: str) -> None:
         article_id = rec.article.id if rec.article is not None else rec.id
-        self.store.record_error(article_id or rec.origin, rec.origin, reason)
+        with ctrl_c_held():
+            self.store.record_error(article_id or rec.origin, rec.origin, reason)
         self.summary.errors += 1
         self.progress.advance()
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while the store writes, so it lands between writes, never inside one.
+
+    DuckDB aborts a running statement when a signal handler raises ("Query interrupted"), which would
+    surface as an error instead of a clean stop. Inside this block SIGINT is only noted; when the block
+    ends, the usual handler is back and a noted Ctrl-C is raised as `KeyboardInterrupt`, with everything
+    written so far committed. Outside the main thread (where handlers cannot be set) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: noted.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if noted and previous is signal.default_int_handler:
+        raise KeyboardInterrupt
+    if noted and callable(previous):
+        previous(signal.SIGINT, None)
 
 
 def run_batch(
