@@ -543,14 +543,15 @@ class BatchRun:
                         reason = f"cannot store: {_first_line(e)}"
                         self.store.record_error(r.article.id, r.article.url or r.article.id, reason)
                         self.summary.errors += 1
-        self.timings["write"] += time.perf_counter() - t
-        self.summary.stored += n
-        self.summary.skipped += len(self.buffer) - n
-        self.progress.advance(len(self.buffer))
-        for r in self.buffer:
-            self.in_flight.discard(r.article.hash)
-        self.buffer = []
-        self.last_flush = time.monotonic()
+            # accounted inside the block: a Ctrl-C held during the write is raised when it ends
+            self.timings["write"] += time.perf_counter() - t
+            self.summary.stored += n
+            self.summary.skipped += len(self.buffer) - n
+            self.progress.advance(len(self.buffer))
+            for r in self.buffer:
+                self.in_flight.discard(r.article.hash)
+            self.buffer = []
+            self.last_flush = time.monotonic()
 
     def _error(self, rec: Record, reason: str) -> None:
         article_id = rec.article.id if rec.article is not None else rec.id
