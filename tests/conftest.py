@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "demo-article.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_data_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Servers keep pasted analyses in the user data folder by default: keep the tests' out of $HOME."""
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def analyzer():
     from unspin.pipeline import Analyzer

@@ -4,14 +4,18 @@ One checker for every test that produces a result, so a broken rule fails wherev
 - each span, sentence, quote, attribution, anonymous source and provenance mention slices back to its text
   (offsets are str indices into `article.text`, end exclusive);
 - span techniques are known PTC techniques, confidences are in [0, 1], spans are sorted by (start, end);
-- sentences are in order, do not overlap, and each scores the highest confidence of a span it overlaps (0 if none);
-- the article score is the mean sentence score.
+- sentences are in order and do not overlap; each scores the highest confidence of a span it overlaps, overall and
+  per technique (spans below `shown.min_confidence` are not listed but still count: a sentence whose best span is
+  hidden scores below that threshold);
+- the article score is spin density: expected propaganda phrases (the sum of the span confidences) per 1,000 words
+  outside direct quotes; with every span listed it is recomputed exactly, else the listed spans give a lower bound.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from unspin.density import spin_density
 from unspin.techniques import TECHNIQUE_IDS
 
 
@@ -46,13 +50,32 @@ def check_result(d: dict[str, Any]) -> None:
         assert s["technique"] in TECHNIQUE_IDS, s
         assert 0.0 <= s["confidence"] <= 1.0, s
     assert [(s["start"], s["end"]) for s in spans] == sorted((s["start"], s["end"]) for s in spans)
+    shown = d.get("shown", {"min_confidence": 0.0, "hidden_spans": 0})
+    threshold, everything = shown["min_confidence"], shown["hidden_spans"] == 0
+    for s in spans:
+        if s.get("cue_start") is not None:
+            assert s["start"] <= s["cue_start"] < s["cue_end"] <= s["end"], s
     for s in sentences:
         assert 0 <= s["start"] < s["end"] <= len(text), s
-        best = max((sp["confidence"] for sp in spans if sp["start"] < s["end"] and sp["end"] > s["start"]), default=0.0)
-        assert abs(s["score"] - best) < 1e-4, (s, best)
+        inside = [sp for sp in spans if sp["start"] < s["end"] and sp["end"] > s["start"]]
+        best = max((sp["confidence"] for sp in inside), default=0.0)
+        if inside or everything:
+            assert abs(s["score"] - best) < 1e-4, (s, best)
+        else:
+            assert s["score"] < threshold + 1e-9, (s, threshold)
+        for t in {sp["technique"] for sp in inside}:
+            assert abs(s["techniques"][t] - max(sp["confidence"] for sp in inside if sp["technique"] == t)) < 1e-4, s
+        if everything:
+            assert set(s["techniques"]) == {sp["technique"] for sp in inside}, s
     for a, b in zip(sentences, sentences[1:], strict=False):
         assert a["end"] <= b["start"], (a, b)
-    mean = sum(s["score"] for s in sentences) / len(sentences) if sentences else 0.0
-    assert abs(d["score"] - mean) < 1e-4, (d["score"], mean)
+    quotes = [(q["start"], q["end"]) for q in (d.get("sourcing") or {}).get("quotes", [])]
+    listed = spin_density(text, [(sp["start"], sp["end"], sp["confidence"]) for sp in spans], quotes)
+    if everything:
+        assert abs(d["score"] - listed.density) < 1e-3, (d["score"], listed)
+    else:
+        assert d["score"] >= listed.density - 1e-3, (d["score"], listed)
+    detail = d["score_detail"]
+    assert detail["density"] == d["score"] and detail["words"] + detail["quoted_words"] == len(text.split()), detail
     if d.get("sourcing") is not None:
         check_sourcing(text, d["sourcing"])

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from unspin.density import spin_density
 from unspin.errors import InputError
 
-SCHEMA_VERSION = "2.0"  # 2.0: `article.source` renamed `article.outlet`; 1.x results still load
+# 2.0: `article.source` renamed `article.outlet`. 3.0: `score` is spin density (expected propaganda phrases
+# per 1,000 words outside quotes; it was the 0-1 mean of the sentence scores), with `score_detail`, `shown`
+# and per-technique sentence scores. 1.x and 2.x results still load: their scores are recomputed from their spans.
+SCHEMA_VERSION = "3.0"
 
 
 class SchemaError(InputError):
@@ -79,7 +83,9 @@ class Span:
     technique: str
     confidence: float
     text: str = ""
-    explanation: str = ""
+    explanation: str = ""  # one sentence of why: the word that carried it and what to check
+    cue_start: int | None = None  # the word that carried it most (see detect/cues.py)
+    cue_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,11 +95,43 @@ class Span:
 class Sentence:
     start: int
     end: int
-    score: float = 0.0
+    score: float = 0.0  # the highest confidence of any span the detector emitted in it (0 when none)
     is_title: bool = False
+    techniques: dict[str, float] = field(default_factory=dict)  # the highest confidence per technique
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class ArticleScore:
+    """The article score a reader sees: spin density, and its place among ordinary news.
+
+    Spin density is the expected number of propaganda phrases per 1,000 words (`density.py`): the
+    sum of the calibrated confidences of every span the detector emitted (each the probability that
+    the span shows its technique), per 1,000 words. The article score counts the article's own
+    words, outside direct quotes; quotes are counted apart. It does not depend on the display
+    threshold. `share_below` and `share_above` are the shares (0 to 1) of the model's reference
+    articles with a lower and a higher density, None when the model ships no reference for its version.
+    """
+
+    density: float
+    expected_phrases: float
+    words: int  # outside direct quotes
+    quoted_density: float = 0.0
+    quoted_expected_phrases: float = 0.0
+    quoted_words: int = 0
+    share_below: float | None = None  # of the reference articles, the share with a lower density
+    share_above: float | None = None  # and the share with a higher one (ties make the two add up to less than 1)
+    reference: str | None = None  # e.g. "3,411 news articles from 186 outlets"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"measure": "spin density", "unit": "expected propaganda phrases per 1,000 words outside direct quotes",
+                **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleScore:
+        return cls(**{k: d[k] for k in (f.name for f in fields(cls)) if k in d})
 
 
 @dataclass(frozen=True)
@@ -110,8 +148,11 @@ class Result:
     model: ModelInfo
     spans: list[Span] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    score: float = 0.0
+    score: float = 0.0  # spin density: expected propaganda phrases per 1,000 words (see ArticleScore)
+    score_detail: ArticleScore | None = None
     sourcing: Any = None  # a `unspin.sourcing.Sourcing` once that stage has run
+    min_confidence: float = 0.0  # spans below this are not in `spans` (shown elsewhere only as a count)
+    hidden_spans: int = 0  # how many spans the detector emitted below min_confidence
 
     def technique_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -128,6 +169,8 @@ class Result:
             "model": {"name": self.model.name, "version": self.model.version},
             "article": art,
             "score": round(self.score, 4),
+            "score_detail": self.score_detail.to_dict() if self.score_detail else None,
+            "shown": {"min_confidence": self.min_confidence, "hidden_spans": self.hidden_spans},
             "spans": [s.to_dict() for s in self.spans],
             "sentences": [s.to_dict() for s in self.sentences],
         }
@@ -140,11 +183,14 @@ class Result:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Result:
-        """A Result from its JSON form (`to_dict`), schema 1.x or 2.x.
+        """A Result from its JSON form (`to_dict`), schema 1.x to 3.x.
 
-        Raises `SchemaError` for a result written by a newer major schema version.
+        A result from before 3.0 (score = mean of the sentence scores) gets its scores recomputed from
+        its spans. Raises `SchemaError` for a result written by a newer major schema version.
         """
         _check_schema(d.get("schema_version"))
+        if int(str(d.get("schema_version") or "1.0").split(".")[0]) < 3:
+            d = _upgrade_scores(d)
         a = d["article"]
         article = Article(
             text=a.get("text", ""), title=a.get("title", ""), id=a["id"], outlet=a.get("outlet", a.get("source")),
@@ -158,5 +204,32 @@ class Result:
             spans=[Span(**s) for s in d.get("spans", [])],
             sentences=[Sentence(**s) for s in d.get("sentences", [])],
             score=d.get("score", 0.0),
+            score_detail=ArticleScore.from_dict(d["score_detail"]) if d.get("score_detail") else None,
             sourcing=d.get("sourcing"),
+            min_confidence=d.get("shown", {}).get("min_confidence", 0.0),
+            hidden_spans=d.get("shown", {}).get("hidden_spans", 0),
         )
+
+
+def _upgrade_scores(d: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1.x/2.x to 3.0: spin density and per-technique sentence scores from the stored spans.
+
+    Such a result holds the spans it was asked to show (a store's results hold every span), so the
+    density is computed from those; the sentence scores are recomputed the same way.
+    """
+    d = dict(d)
+    spans = d.get("spans", [])
+    quotes = [(q["start"], q["end"]) for q in (d.get("sourcing") or {}).get("quotes", [])]
+    dens = spin_density(d["article"].get("text", ""), [(s["start"], s["end"], s["confidence"]) for s in spans], quotes)
+    d["score"] = dens.density
+    d["score_detail"] = asdict(dens)
+    sents = []
+    for s in d.get("sentences", []):
+        techs: dict[str, float] = {}
+        for sp in spans:
+            if sp["start"] < s["end"] and sp["end"] > s["start"]:
+                techs[sp["technique"]] = max(techs.get(sp["technique"], 0.0), sp["confidence"])
+        sents.append({**s, "score": max(techs.values(), default=0.0), "techniques": techs})
+    d["sentences"] = sents
+    d["schema_version"] = SCHEMA_VERSION
+    return d

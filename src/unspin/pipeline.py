@@ -1,23 +1,25 @@
-"""The pipeline: load once, then language → segment → detect → score → sourcing for each article.
+"""The pipeline: load once, then language → segment → detect → sourcing → score → explain for each article.
 
-`Analyzer` holds the model (loaded once per process) and the list of stages.
-Every stage takes the `Result` and adds to it; batch, web and CLI all call
-`Analyzer.analyze`, so they all show the same analysis.
+`Analyzer` holds the model (loaded once per process), its confidence bands and reference
+distribution, and the list of stages. Every stage takes the `Result` and adds to it; batch, web
+and CLI all call `Analyzer.analyze`, so they all show the same analysis. Scores are computed from
+every span the detector emitted; `min_confidence` then only decides which spans are listed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from unspin.article import Article, ModelInfo, Result
-from unspin.detect.features import PhraseCounts
+from unspin.confidence import Bands, load_bands, register
+from unspin.detect.cues import with_cues
 from unspin.detect.runtime import Detector
 from unspin.errors import InputError
-from unspin.explain import explain
+from unspin.explain import explain_spans
 from unspin.language import detect_language
-from unspin.score import score
+from unspin.reference import Reference, load_reference
+from unspin.score import score, shown
 from unspin.segment import segment
 from unspin.sourcing import find_sourcing
 from unspin.threads import pin_threads
@@ -29,6 +31,7 @@ MAX_CHARS = 2_000_000
 class Analyzer:
     """The whole analysis of one article, with the model loaded once (share it).
 
+    `min_confidence` hides spans below it from `Result.spans` after scoring (0: list them all).
     `threads` is what one analysis may use: the encoder's onnxruntime threads, and
     the process's BLAS and tokenizer pools are held to the same number
     (`unspin.threads.pin_threads`; this limit is process-wide). To use more cores,
@@ -45,22 +48,33 @@ class Analyzer:
         self.threads = pin_threads(threads)
         self.detector = Detector(model_dir, threads=self.threads)
         self.min_confidence = min_confidence
-        self.stages: list[Stage] = [_language_stage, self._segment, self._detect, score]
+        self.bands: Bands = load_bands(self.detector.model_dir)
+        register(self.detector.info.name, self.detector.info.version, self.bands)
+        self.reference: Reference | None = load_reference(self.detector.model_dir, self.detector.info.version)
+        self.stages: list[Stage] = [_language_stage, self._segment, self._detect]
         if sourcing:
-            self.stages.append(_sourcing_stage)
+            self.stages.append(_sourcing_stage)  # before scoring: spin density counts quotes apart
+        self.stages += [self._score, explain_spans]
 
     @property
     def model(self) -> ModelInfo:
         return self.detector.info
+
+    @property
+    def display_threshold(self) -> float:
+        """The default `min_confidence` of the views, chosen from the calibration data (bands.json)."""
+        return self.bands.display_threshold
 
     def _segment(self, result: Result) -> None:
         result.sentences = segment(result.article)
 
     def _detect(self, result: Result) -> None:
         text = result.article.text
-        spans = [s for s in self.detector.spans(text) if s.confidence >= self.min_confidence]
-        counts = PhraseCounts(text.lower())  # one scan per distinct phrase keeps long articles linear
-        result.spans = [replace(s, explanation=explain(s, text, counts)) for s in spans]
+        view = self.detector.token_view(text)
+        result.spans = with_cues(view, text, self.detector.spans(text, view))
+
+    def _score(self, result: Result) -> None:
+        score(result, self.reference)
 
     def analyze(self, article: Article) -> Result:
         if not article.text.strip():
@@ -70,7 +84,7 @@ class Analyzer:
         result = Result(article=article, model=self.detector.info)
         for stage in self.stages:
             stage(result)
-        return result
+        return shown(result, self.min_confidence) if self.min_confidence > 0 else result
 
 
 def _language_stage(result: Result) -> None:

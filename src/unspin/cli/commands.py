@@ -41,35 +41,48 @@ def _write(out: Path | None, content: str) -> None:
 @app.command()
 def analyze(
     source: Annotated[str, typer.Argument(help="A .txt or .html file, an http(s) URL, or - for stdin.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    min_confidence: Annotated[float, typer.Option(help="Hide spans below this confidence (0-1).")] = 0.0,
+    format: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="Output format [default: text, or what the -o file's extension names].",
+        show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file; .txt, .json, .html, .ptc/.labels choose the format.")] = None,
+    min_confidence: Annotated[float | None, typer.Option(
+        help="Hide spans below this confidence (0-1) [default: the model's display threshold; 0 shows all]. "
+             "Scores do not change.", show_default=False)] = None,
     model: ModelOpt = None,
     allow_private_urls: Annotated[bool, typer.Option(help="Allow fetching private/loopback addresses.")] = False,
 ) -> None:
     """Analyse one article and show where it uses propaganda techniques."""
     with user_errors():
+        from unspin.render.formats import choose_format
+
+        fmt = choose_format(format.value if format else None, output)
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise UnspinError("--min-confidence must be between 0 and 1")
         from unspin.load import load_source
         from unspin.pipeline import Analyzer
+        from unspin.score import shown
 
-        if not 0.0 <= min_confidence <= 1.0:
-            raise UnspinError("--min-confidence must be between 0 and 1")
         article = load_source(source, allow_private_urls=allow_private_urls)
-        result = Analyzer(model, min_confidence=min_confidence).analyze(article)
+        analyzer = Analyzer(model)
+        threshold = analyzer.display_threshold if min_confidence is None else min_confidence
+        result = shown(analyzer.analyze(article), threshold)
         from unspin.language import language_notice
 
         if notice := language_notice(result.article.language):
             typer.echo(f"note: {notice}", err=True)
-        if format is Format.text and output is None:
-            from unspin.render.terminal import render_terminal
+        if fmt == "text":
+            from unspin.render.terminal import render_terminal, terminal_text
 
-            render_terminal(result)
-            return
-        if format is Format.json or format is Format.text:
+            if output is None:
+                render_terminal(result)
+            else:
+                _write(output, terminal_text(result))
+        elif fmt == "json":
             from unspin.render.json import render_json
 
             _write(output, render_json(result))
-        elif format is Format.html:
+        elif fmt == "html":
             from unspin.render.html import render_html
 
             _write(output, render_html(result))

@@ -26,6 +26,7 @@ def serve(
     max_chars: Annotated[int, typer.Option(help="Longest article text accepted, in characters.")] = 200_000,
     allow_private_urls: Annotated[bool, typer.Option(help="Allow fetching URLs on private/loopback addresses (local use only).")] = False,
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")] = None,
+    saved: Annotated[Path | None, typer.Option("--saved", help="Folder for pasted and fetched analyses, kept for their links (default: the user data folder; with --db they go into the store).")] = None,
 ) -> None:
     """Serve the web app and the HTTP API (docs at /docs)."""
     from unspin.cli.exits import user_errors
@@ -53,6 +54,6 @@ def serve(
         settings = Settings(
             host=host, port=port, db=db.resolve() if db else None, workers=workers, threads=threads,
             timeout_s=timeout, queue_seconds=queue_seconds, max_text_chars=max_chars, allow_private_urls=allow_private_urls,
-            model_dir=model.resolve() if model else None,
+            model_dir=model.resolve() if model else None, saved_dir=saved.resolve() if saved else None,
         )
         run(settings)

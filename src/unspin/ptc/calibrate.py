@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from unspin.confidence import BANDS_FILE, GRID_STEP, Bands, choose_bands, display_threshold
 from unspin.detect.runtime import Detector, TokenView
 from unspin.errors import InputError
 from unspin.load.text import load_text_file
@@ -207,8 +208,29 @@ def _labels(
     return raw, y, [s.technique for s, _ in decoded]
 
 
+def threshold_curve(spans: list[LabeledSpan], conf: np.ndarray, gold: list[LabeledSpan]) -> tuple[list[float], list[float]]:
+    """FLC F1 of the spans a reader would see (confidence at or above t), for t on the bands' grid up to 0.6."""
+    grid = [round(k * GRID_STEP, 2) for k in range(int(0.6 / GRID_STEP) + 1)]
+    f1 = [round(flc_scores([s for s, c in zip(spans, conf, strict=True) if c >= t], gold)["f1"], 4) for t in grid]
+    return grid, f1
+
+
+def bands_from_spans(spans: list[LabeledSpan], conf: np.ndarray, gold: dict[str, list[LabeledSpan]],
+                     measured_on: str) -> Bands:
+    """Confidence bands and the display threshold from labelled spans with (cross-fitted) confidences.
+
+    The display threshold is the one with the best FLC F1 of the spans shown; the bands are
+    `unspin.confidence.choose_bands`.
+    """
+    right = np.array([_right(s, gold.get(s.article_id, [])) for s in spans], dtype=float)
+    right_any = np.array([any(g.start < s.end and g.end > s.start for g in gold.get(s.article_id, [])) for s in spans],
+                         dtype=float)
+    grid, f1 = threshold_curve(spans, conf, [g for gs in gold.values() for g in gs])
+    return choose_bands(conf, right, right_any, display_threshold(grid, f1), measured_on)
+
+
 def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str, Any]:
-    """Tune + calibrate on `data_dir`, write `calibration.json` into the model directory."""
+    """Tune + calibrate on `data_dir`; write `calibration.json` and `bands.json` into the model directory."""
     detector = Detector(model_dir)
     arts = load_views(detector, data_dir)
     rng = np.random.default_rng(seed)
@@ -216,6 +238,7 @@ def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str
     halves = [[arts[i] for i in order[: len(arts) // 2]], [arts[i] for i in order[len(arts) // 2 :]]]
     cross: list[dict[str, float]] = []
     cross_conf, cross_y = [], []
+    cross_spans: list[LabeledSpan] = []
     for k in (0, 1):
         fit, held = halves[k], halves[1 - k]
         settings, _ = tune(detector, fit)
@@ -225,6 +248,7 @@ def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str
         raw_h, y_h, t_h = _labels(detector, held, settings)
         cross_conf.append(apply_calibration(raw_h, t_h, params))
         cross_y.append(y_h)
+        cross_spans += [s for s, _ in _decode(detector, held, settings)]  # the spans of raw_h, in order
     settings, measures = tune(detector, arts)
     raw, y, techs = _labels(detector, arts, settings)
     params = fit_calibration(raw, y, techs)
@@ -243,5 +267,10 @@ def calibrate_model(model_dir: Path, data_dir: Path, seed: int = 13) -> dict[str
         "n_spans": int(len(y)),
         "raw_ece": ece(raw, y),
     }
+    bands = bands_from_spans(cross_spans, cc, {a.article_id: a.gold for a in arts},
+                             f"{data_dir.name} ({len(arts)} articles, {len(cc)} spans), confidences cross-fitted over "
+                             f"two halves (seed {seed}), model {detector.info.name} {detector.info.version}")
+    report["bands"] = bands.to_dict()
     (Path(detector.model_dir) / "calibration.json").write_text(json.dumps(report, indent=2))
+    (Path(detector.model_dir) / BANDS_FILE).write_text(json.dumps(bands.to_dict(), indent=2) + "\n")
     return report

@@ -1,7 +1,9 @@
-"""Corpus statistics as rich terminal tables.
+"""Corpus statistics as rich terminal tables, readable at 80 columns.
 
 Every corpus string goes in as a `Text`, never as markup, so an outlet called
-"[red]x" prints as written.
+"[red]x" prints as written. Number columns never wrap (their headers break at
+a newline of their own, never inside a word); text columns wrap at spaces and
+take the width that is left, so outlet names are not cut mid-word at 80 columns.
 """
 
 from __future__ import annotations
@@ -16,7 +18,22 @@ from rich.text import Text
 from unspin.corpus.stats import ALL
 from unspin.techniques import BY_ID
 
-MONTH_COLUMNS = 6  # outlets shown side by side in the monthly table
+MONTH_COLUMNS = 6  # outlets shown side by side in the monthly table, when the terminal is wide enough
+SCORE_NOTE = ("density: mean spin density, expected propaganda phrases per 1,000 words outside quotes "
+              "(stores written before unspin 3.0 hold the old 0-1 article score)")
+
+
+def _table(title: str | Text, caption: str | None = None) -> Table:
+    return Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title, title_justify="left",
+                 caption=caption, caption_justify="left", padding=(0, 1, 0, 0))
+
+
+def _num(table: Table, header: str) -> None:
+    table.add_column(header, justify="right", no_wrap=True)
+
+
+def _text(table: Table, header: str, min_width: int = 12) -> None:
+    table.add_column(header, ratio=1, min_width=min_width, overflow="fold")
 
 
 def _pct(x: float) -> str:
@@ -29,10 +46,10 @@ def _swatch(technique: str) -> Text:
 
 
 def outlets_table(stats: dict[str, Any]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Outlets", title_justify="left")
-    table.add_column("outlet", overflow="fold")
-    for name in ("articles", "undated", "words", "spans", "/1k words", "% sents", "mean score"):
-        table.add_column(name, justify="right")
+    table = _table("Outlets", "/1k words: spans per 1,000 words; % sents: sentences holding a span; " + SCORE_NOTE)
+    _text(table, "outlet", 14)
+    for name in ("articles", "undated", "words", "spans", "/1k\nwords", "%\nsents", "density"):
+        _num(table, name)
     for r in [stats["overall"], *stats["outlets"]]:
         table.add_row(
             Text(r["outlet"], style="bold" if r["outlet"] == ALL else ""), str(r["articles"]), str(r["undated"]),
@@ -43,28 +60,30 @@ def outlets_table(stats: dict[str, Any]) -> Table:
 
 
 def techniques_table(stats: dict[str, Any]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Techniques per outlet", title_justify="left",
-                  caption="art.: articles using it; /1k w: spans per 1,000 words; %spans: of the outlet's spans; "
-                          "%sents: sentences holding it; score: mean of the articles using it",
-                  caption_justify="left")
-    table.add_column("outlet", overflow="fold")
-    table.add_column("technique", overflow="fold", min_width=16)
-    for name in ("art.", "spans", "/1k w", "%spans", "%sents", "score"):
-        table.add_column(name, justify="right")
+    """One section per outlet (its name on a row of its own), one row per technique."""
+    table = _table("Techniques per outlet",
+                   "art.: articles using it; /1k w: spans per 1,000 words; %spans: of the outlet's spans; "
+                   "%sents: sentences holding it; density: mean spin density of the articles using it")
+    table.add_column("", no_wrap=True)
+    _text(table, "outlet / technique", 16)
+    for name in ("art.", "spans", "/1k w", "%spans", "%sents", "density"):
+        _num(table, name)
     rows = stats["techniques"]
     for i, r in enumerate(rows):
-        first = i == 0 or rows[i - 1]["outlet"] != r["outlet"]
+        if i == 0 or rows[i - 1]["outlet"] != r["outlet"]:
+            table.add_row("", Text(r["outlet"], style="bold"), *[""] * 6)
         last = i == len(rows) - 1 or rows[i + 1]["outlet"] != r["outlet"]
         table.add_row(
-            Text(r["outlet"] if first else "", style="bold"), _swatch(r["technique"]) + Text(" " + r["name"]),
-            str(r["articles"]), str(r["spans"]), f"{r['spans_per_1k_words']:.2f}", _pct(r["share_of_spans"]),
-            _pct(r["flagged_share"]), f"{r['mean_score']:.3f}", end_section=last,
+            _swatch(r["technique"]), Text(r["name"]), str(r["articles"]), str(r["spans"]),
+            f"{r['spans_per_1k_words']:.2f}", _pct(r["share_of_spans"]), _pct(r["flagged_share"]),
+            f"{r['mean_score']:.3f}", end_section=last,
         )
     return table
 
 
-def trend_table(stats: dict[str, Any]) -> Table:
-    shown = sorted(stats["outlets"], key=lambda o: (-o["articles"], o["outlet"]))[:MONTH_COLUMNS]
+def trend_table(stats: dict[str, Any], width: int = 80) -> Table:
+    fits = max(0, min(MONTH_COLUMNS, (width - 36) // 10))  # month and four numbers take ~36 columns, an outlet ~10
+    shown = sorted(stats["outlets"], key=lambda o: (-o["articles"], o["outlet"]))[:fits]
     hidden = len(stats["outlets"]) - len(shown)
     caption = "Outlet columns: spans per 1,000 words."
     if hidden:
@@ -72,12 +91,12 @@ def trend_table(stats: dict[str, Any]) -> Table:
     undated = stats["overall"]["undated"]
     if undated:
         caption += f" {undated} undated article{'s are' if undated != 1 else ' is'} not counted here."
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Per month (by published date)", title_justify="left", caption=caption,
-                  caption_justify="left")
-    for name in ("month", "articles", "/1k words", "% sents", "mean score"):
-        table.add_column(name, justify="left" if name == "month" else "right")
+    table = _table("Per month (by published date)", caption + " density: mean spin density.")
+    table.add_column("month", no_wrap=True)
+    for name in ("articles", "/1k\nwords", "%\nsents", "density"):
+        _num(table, name)
     for o in shown:
-        table.add_column(Text(o["outlet"]), justify="right")
+        table.add_column(Text(o["outlet"]), justify="right", min_width=7, overflow="fold")
     cells = {(t["month"], t["outlet"]): t for t in stats["trend"]}
     for m in stats["months"]:
         a = cells[(m, ALL)]
@@ -90,12 +109,12 @@ def trend_table(stats: dict[str, Any]) -> Table:
 
 
 def top_spans_table(stats: dict[str, Any]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Most frequent span texts (top {stats['top']} per technique)", title_justify="left")
-    table.add_column("")
-    table.add_column("technique")
-    table.add_column("text", overflow="fold")
+    table = _table(f"Most frequent span texts (top {stats['top']} per technique)")
+    table.add_column("", no_wrap=True)
+    _text(table, "technique", 12)
+    _text(table, "text", 14)
     for name in ("times", "articles", "outlets"):
-        table.add_column(name, justify="right")
+        _num(table, name)
     rows = stats["top_spans"]
     for i, r in enumerate(rows):
         first = i == 0 or rows[i - 1]["technique"] != r["technique"]
@@ -114,12 +133,12 @@ def story_table(story: dict[str, Any]) -> Table:
     title = Text(f"Story {story['story']}: ", style="bold")
     title.append(Text(story["label"] or "", style="bold"))
     title.append(Text(f"  ({dates}; {', '.join(story['keywords'])})", style="dim"))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title, title_justify="left")
-    table.add_column("outlet", overflow="fold")
-    for name in ("articles", "mean score", "/1k words", "% sents"):
-        table.add_column(name, justify="right")
-    table.add_column("techniques", overflow="fold")
-    table.add_column("headline", overflow="fold")
+    table = _table(title)
+    _text(table, "outlet", 10)
+    for name in ("articles", "density", "/1k\nwords", "%\nsents"):
+        _num(table, name)
+    _text(table, "techniques", 12)
+    _text(table, "headline", 12)
     for o in story["outlets"]:
         mix = Text("\n".join(f"{BY_ID[t].name if t in BY_ID else t} {n}" for t, n in o["techniques"].items()))
         heads = Text("\n".join(a["title"] or a["id"] for a in o["articles"]))
@@ -139,7 +158,7 @@ def render_stats_terminal(stats: dict[str, Any], console: Console | None = None,
     if stats["techniques"]:
         console.print(techniques_table(stats))
     if stats["months"]:
-        console.print(trend_table(stats))
+        console.print(trend_table(stats, console.width))
     else:
         console.print(Text("No article has a publication date: no monthly trend.", style="dim"))
     if stats["top_spans"]:

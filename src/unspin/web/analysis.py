@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from unspin.article import Article, Result
 from unspin.pipeline import Analyzer
-from unspin.score import score
+from unspin.score import shown
 from unspin.web.admission import AnalysisQueue, Ticket, text_size
 from unspin.web.errors import AnalysisTimeout, Overloaded
 from unspin.web.requests import AnalyzeRequest, build_article
@@ -50,11 +50,8 @@ WARM_UP_TEXT = (
 
 
 def apply_min_confidence(result: Result, min_confidence: float) -> Result:
-    """Drop spans below the threshold and rescore, as `--min-confidence` does (it filters before scoring)."""
-    if min_confidence > 0:
-        result.spans = [s for s in result.spans if s.confidence >= min_confidence]
-        score(result)
-    return result
+    """List only the spans at or above the threshold, as `--min-confidence` does; scores stay as they are."""
+    return shown(result, min_confidence)
 
 
 def encode_result(result: Result) -> bytes:
@@ -86,8 +83,10 @@ class AnalysisService:
         """Blocking: the article the request names (it may fetch a URL)."""
         return build_article(req, self.settings.max_text_chars, self.settings.allow_private_urls)
 
-    def analyze_article(self, article: Article, min_confidence: float) -> Result:
-        return apply_min_confidence(self.analyzer.analyze(article), min_confidence)
+    def analyze_article(self, article: Article, min_confidence: float | None) -> Result:
+        """The analysis, listing spans from `min_confidence` (None: the model's display threshold)."""
+        threshold = self.analyzer.display_threshold if min_confidence is None else min_confidence
+        return apply_min_confidence(self.analyzer.analyze(article), threshold)
 
     def analyze_request(self, req: AnalyzeRequest) -> Result:
         """Blocking: load the input, analyse it."""

@@ -11,7 +11,8 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from unspin.render.html import TEMPLATES as REPORT_TEMPLATES
-from unspin.web import api, apidocs, corpus, pages
+from unspin.saved_results import SavedResults, default_folder
+from unspin.web import api, apidocs, compare, corpus, pages, permalinks
 from unspin.web.admission import ShedEarly
 from unspin.web.analysis import AnalysisService
 from unspin.web.errors import install_handlers
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service = AnalysisService(settings)
+        app.state.saved = SavedResults(settings.saved_dir or default_folder(), settings.db,
+                                       app.state.service.analyzer.model.version)
         try:
             yield
         finally:
@@ -47,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(corpus.router)
     app.include_router(pages.router)
     app.include_router(corpus.pages)
+    app.include_router(permalinks.router)
+    app.include_router(compare.router)
     app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -90,7 +90,7 @@ async def get_article(article_id: str, request: Request) -> JSONResponse:
     return JSONResponse(result.to_dict())
 
 
-@router.get("/api/stats", summary="Corpus statistics, as `unspin stats --format json` prints them")
+@router.get("/api/stats", summary="Corpus statistics, the object `unspin stats --json FILE` writes")
 async def get_stats(
     request: Request,
     outlet: Annotated[list[str] | None, Query(description="Only these outlets (repeatable).")] = None,

@@ -28,7 +28,10 @@ class AnalyzeRequest(BaseModel):
     text: str | None = Field(None, description="Plain article text; a first line followed by a blank line is the title.")
     html: str | None = Field(None, description="An HTML page; the main text is extracted, boilerplate dropped.")
     url: str | None = Field(None, description="An http(s) URL to fetch (public addresses only, unless the server allows private ones).")
-    min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="Hide spans below this confidence, as `--min-confidence`.")
+    min_confidence: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Hide spans below this confidence, as `--min-confidence` (default: the model's display threshold, "
+                    "`shown.min_confidence` in the answer; 0 lists every span). Scores do not change.")
     title: str | None = Field(None, max_length=1000, description="A title, used when the input has none of its own.")
     outlet: str | None = Field(
         None, max_length=200, validation_alias=AliasChoices("outlet", "source"),
@@ -102,17 +105,30 @@ def form_request(text: str, url: str, title: str, min_confidence: str) -> Analyz
     if has_text == has_url:
         raise InputError("paste the article text or give its address, not both" if has_text
                          else "paste the article text or give its address")
+    conf = form_threshold(min_confidence)
     try:
-        conf = float(min_confidence or 0)
+        return AnalyzeRequest(text=form_text(text) if has_text else None, url=url.strip() if has_url else None,
+                              html=None, outlet=None, title=title.strip() or None, min_confidence=conf)
+    except ValidationError as e:
+        raise InputError(validation_line(e)) from None
+
+
+def form_text(text: str) -> str:
+    """A textarea's text as pasted: browsers send its line ends as CRLF, whatever the reader pasted."""
+    return text.replace("\r\n", "\n")
+
+
+def form_threshold(value: str) -> float | None:
+    """The threshold a form field asks for; empty means the model's display threshold (None)."""
+    if not value.strip():
+        return None
+    try:
+        conf = float(value)
     except ValueError:
         raise InputError("the confidence threshold must be a number between 0 and 1") from None
     if not 0 <= conf <= 1:
         raise InputError("the confidence threshold must be between 0 and 1")
-    try:
-        return AnalyzeRequest(text=text if has_text else None, url=url.strip() if has_url else None, html=None, outlet=None,
-                              title=title.strip() or None, min_confidence=conf)
-    except ValidationError as e:
-        raise InputError(validation_line(e)) from None
+    return conf
 
 
 def validation_line(exc: ValidationError) -> str:

@@ -37,6 +37,7 @@ class Settings:
     warm_up: bool = True  # analyse a built-in text at start-up (measures the machine's speed for the queue)
     max_body_bytes: int = 2 * 1024 * 1024
     max_text_chars: int = 200_000
+    saved_dir: Path | None = None  # pasted/fetched analyses for permalinks; None: saved_results.default_folder()
 
     @property
     def analysis_threads(self) -> int:
@@ -46,6 +47,7 @@ class Settings:
         d = asdict(self)
         d["db"] = str(self.db) if self.db else None
         d["model_dir"] = str(self.model_dir) if self.model_dir else None
+        d["saved_dir"] = str(self.saved_dir) if self.saved_dir else None
         return json.dumps(d)
 
     @classmethod
@@ -53,7 +55,7 @@ class Settings:
         d = json.loads(raw)
         known = {f.name for f in fields(cls)}
         d = {k: v for k, v in d.items() if k in known}
-        for key in ("db", "model_dir"):
+        for key in ("db", "model_dir", "saved_dir"):
             if d.get(key):
                 d[key] = Path(d[key])
         return cls(**d)
