@@ -32,6 +32,7 @@ MAX_LINE_BYTES = 32 * MiB  # a JSON line holding a 10 MiB article, escapes and a
 MAX_EXPANSION = 200
 DECOMPRESSED_FLOOR = 1024 * MiB
 SKIP_CHUNK = MiB
+BLANK = b" \t\r\n"
 
 
 class ReadCapError(InputError):
@@ -125,7 +126,18 @@ def bounded_lines(f: IO[bytes], max_line: int = MAX_LINE_BYTES) -> Iterator[Line
     """
     number = 0
     offset = 0
+    peek = getattr(f, "peek", None)
     while True:
+        if peek is not None:  # a run of blank lines is skipped a buffer at a time (a gigabyte of "\n" is a bomb too)
+            buf = peek(SKIP_CHUNK)[:SKIP_CHUNK]
+            blank = len(buf) - len(buf.lstrip(BLANK))
+            if blank > 1:
+                cut = buf.rfind(b"\n", 0, blank) + 1  # whole lines only: a line keeps its own leading spaces
+                if cut > 0:
+                    f.read(cut)
+                    number += buf.count(b"\n", 0, cut)
+                    offset += cut
+                    continue
         line = f.readline(max_line + 1)
         if not line:
             return
