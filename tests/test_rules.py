@@ -17,7 +17,7 @@ from unspin.errors import FetchError
 from unspin.load.text import article_from_text
 from unspin.load.url import check_url
 from unspin.ptc.files import read_tc_labels
-from unspin.score import article_score, sentence_scores
+from unspin.score import sentence_scores
 from unspin.sourcing import find_sourcing
 
 # -- the URL fetcher refuses private IPv4 addresses tunnelled in IPv6 ------------------------------------
@@ -59,7 +59,8 @@ def test_sentence_score_is_the_max_over_overlapping_spans() -> None:
     ]
     sentence_scores(sentences, list(reversed(spans)))  # the order spans come in does not matter
     assert [s.score for s in sentences] == [0.9, 0.5, 0.0, 0.6]
-    assert article_score(sentences) == 0.5
+    assert sentences[0].techniques == {"Loaded_Language": 0.9, "Flag-Waving": 0.5, "Doubt": 0.3}  # best first
+    assert sentences[2].techniques == {}
 
 
 # -- `unspin predict` writes a line for every span the analyzer finds -----------------------------------

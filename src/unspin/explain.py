@@ -159,7 +159,7 @@ def why(span: Span, text: str, sourcing: Any = None, counts: PhraseCounts | None
     sources = sources if sources is not None else Sources(sourcing)
     phrase = _short(text[span.start : span.end])
     has_cue = span.cue_start is not None and span.cue_end is not None and span.cue_end > span.cue_start
-    cue = _short(text[span.cue_start : span.cue_end]) if has_cue else phrase  # type: ignore[index]
+    cue = _short(text[span.cue_start : span.cue_end]) if has_cue else phrase
     if span.technique == "Appeal_to_Authority":
         msg = _authority(span, sources)
     elif span.technique == "Black-and-White_Fallacy":

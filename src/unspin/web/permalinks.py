@@ -27,7 +27,7 @@ SUFFIX = {"json": "json", "html": "html", "ptc": "txt"}
 
 
 def saved(request: Request) -> SavedResults:
-    return request.app.state.saved  # type: ignore[no-any-return]
+    return request.app.state.saved
 
 
 async def keep(request: Request, result: Result) -> str:
