@@ -25,7 +25,9 @@ _TERM_WORDS = 4
 _RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun"}
 RULES_FIRST = True
 RULE_ATTR_FIRST = False
+_SHORT_CLAIM = 2
 NO_NEGATED = True
+WEAK_ANON = False
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
 _RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
@@ -39,6 +41,7 @@ class Found:
     source: tuple[int, int] | None
     parts: tuple[tuple[int, int], ...]
     score: float
+    strong_source: bool = True  # the source run scored above zero (a weak one is a best guess)
 
     @property
     def start(self) -> int:
@@ -166,7 +169,7 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
             if b > a:
                 parts.append((a, b))
         if parts:
-            out.append(Found(cue, source, tuple(parts), t.cue_score))
+            out.append(Found(cue, source, tuple(parts), t.score, t.source_score > 0))
     return out
 
 
@@ -192,7 +195,8 @@ def combine(
         e = f.event(text) if f else None
         if e is not None and not (RULES_FIRST and q.speaker and q.how in _RULE_CUES | {"context"}):
             sp = resolver.speaker(e)
-            anon = sp.anonymous or any(a.start < e.source_end and e.source_start < a.end for a in anonymous)
+            anon = ((sp.anonymous and f is not None and (f.strong_source or WEAK_ANON))
+                    or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
             how = "tagger+pronoun" if sp.how == "pronoun" else "tagger"
             q = replace(q, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
                         speaker_text=text[sp.start : sp.end], cue=e.verb, how=how, anonymous=anon)
@@ -219,7 +223,8 @@ def combine(
         if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or (NO_NEGATED and negated(text, f.cue)):
             continue
         sp = resolver.speaker(e)
-        is_anon = sp.anonymous or any(a.start < e.source_end and e.source_start < a.end for a in anonymous)
+        is_anon = ((sp.anonymous and (f.strong_source or WEAK_ANON))
+                   or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
         named = not is_anon and sp.name is not None
         source = text[e.source_start : e.source_end]
         resolved = sp.name if named and sp.name and sp.name.lower() not in source.lower() else None
@@ -232,7 +237,14 @@ def combine(
         covered = [list(f.parts) for f in found] + quoted
         for a in rule_attributions:
             claim = [(a.claim_start, a.claim_end)]
-            if a.verb.lower() not in _RULE_FIRST_VERBS and not any(_same(claim, c) for c in covered):
-                out_attr.append(a)
+            if a.verb.lower() in _RULE_FIRST_VERBS or any(_same(claim, c) for c in covered):
+                continue
+            verb = (a.start, a.end)
+            clash = [t for t in out_attr if t.how == "tagger" and t.start < verb[1] and verb[0] < t.end
+                     and a.verb in t.verb]
+            if clash and all(len(t.claim.split()) > _SHORT_CLAIM for t in clash):
+                continue  # the tagger's reading of the same cue stands, unless its claim is a stub
+            out_attr = [t for t in out_attr if t not in clash]  # one cue, one attribution: the rule's
+            out_attr.append(a)
     out_attr.sort(key=lambda a: (a.start, a.end))
     return out_quotes, out_attr

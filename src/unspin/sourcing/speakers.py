@@ -142,6 +142,11 @@ class SpeakerResolver:
                 if named:
                     return named
         pre = [t for t in toks[: h + 1] if t.is_word]
+        if pre[0].low in ("a", "an", "the") or pre[0].low in ROLE_NOUNS:  # "Ann Li, an analyst at ...": her role
+            hit = self._antecedent(e.source_start, appositive=True)
+            if hit:
+                person, first, last = hit
+                return Speaker(person.name, person.role, first.start, last.end, how="name")
         possessive = any(t.text.endswith(("'s", "’s")) for t in pre[:-1])
         definite = pre[0].low in DETERMINERS - {"a", "an"} or possessive
         for o in self.outlets:  # "the Post piece"
@@ -198,13 +203,21 @@ class SpeakerResolver:
         return head
 
     def _unnamed(self, words: list[Token]) -> bool:
-        """An indefinite or bare noun phrase without a name: 'a homeless man', 'several experts', 'protesters'
-        (not a pronoun, and not a definite description that points back: 'the minister', 'his campaign')."""
-        if not words or all(t.low in _NOT_SOURCES for t in words):
+        """An indefinite or bare noun phrase not headed by a name (`words` end at the head): 'a homeless man',
+        'several experts', 'protesters', 'U.S. officials' (not a pronoun, and not a definite description that
+        points back: 'the minister', 'his campaign')."""
+        if not words or all(t.bare.lower() in _NOT_SOURCES for t in words):
             return False
-        if any(t.is_cap and not (n == 0 and self._common_initial(t)) for n, t in enumerate(words)):
-            return False
-        first = words[0].low
+        if words[-1].is_cap and not (len(words) == 1 and self._common_initial(words[-1])):
+            return False  # headed by a name
+        first, last = words[0].bare.lower(), words[-1].low
+        if (last in _NOT_HEADS or not last.isalpha() or last.endswith(("ing", "ed", "ly")) or len(last) < 3
+                or first in LEADING_PREPOSITIONS or first.endswith(("ed", "ly"))):
+            return False  # not a noun phrase ('secretary of', 'curbing', '000', 'in her administration')
+        if len(words) == 1 and not (last.endswith("s") or last in _GROUP_NOUNS):
+            return False  # 'Public', 'secretary': a bare singular word is not a source
+        if any(t.low in _VERBISH for t in words):
+            return False  # 'Obama is overselling': a clause, not a noun phrase
         return first in _INDEFINITE or first[0].isdigit() or first not in DETERMINERS | _NOT_SOURCES
 
     def _common_initial(self, t: Token) -> bool:
@@ -218,10 +231,13 @@ class SpeakerResolver:
     def lower_words(self) -> frozenset[str]:
         return frozenset(t.bare for t in self.layout.all_tokens if t.text[:1].islower())
 
-    def _antecedent(self, pos: int) -> tuple[Person, Token, Token] | None:
-        """The person named right before a relative pronoun at `pos` ('Cruz, who ...')."""
+    def _antecedent(self, pos: int, appositive: bool = False) -> tuple[Person, Token, Token] | None:
+        """The person named right before a relative pronoun at `pos` ('Cruz, who ...'), or, for an appositive,
+        right before the comma that opens it ('Ann Li, an analyst ...')."""
         sa, _ = self.layout.sentence_at(pos)
         toks = [t for t in self.layout.tokens_in(sa, pos) if not within(t.start, self.quotes)]
+        if appositive and not (toks and toks[-1].text == ","):
+            return None
         while toks and not toks[-1].is_word:
             toks.pop()
         runs = capital_runs(self.text, toks)
@@ -245,6 +261,11 @@ _HEAD_STOPS = (LEADING_PREPOSITIONS - {"by"}) | {"who", "which", "whom", "whose"
 _NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them", "him", "her", "this", "that",
                 "these", "those", "who", "which", "whom", "whose", "there", "here", "what", "all", "each", "both",
                 "his", "its", "their", "our", "my", "your", "said", "says"}
+_NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
+                                     "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
+                "clergy", "personnel", "crew", "youth"} - {"public"}
+_VERBISH = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "does", "did"}
 _INDEFINITE = {"a", "an", "one", "some", "several", "many", "most", "few", "other", "others", "another", "two",
                "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds", "thousands",
                "numerous", "various", "multiple", "certain", "no", "nobody", "someone", "somebody", "anyone",
