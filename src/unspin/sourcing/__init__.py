@@ -12,13 +12,16 @@ from unspin.article import Article
 from unspin.sourcing.anonymous import find_anonymous
 from unspin.sourcing.attributions import find_attributions
 from unspin.sourcing.events import find_events
+from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout
+from unspin.sourcing.merge import combine, to_chars, unnamed_sources
 from unspin.sourcing.model import AnonymousSource, Attribution, ProvenanceItem, Quote, Sourcing, Summary
 from unspin.sourcing.names import find_people
 from unspin.sourcing.provenance import find_provenance
 from unspin.sourcing.quotes import find_quotes
 from unspin.sourcing.speakers import SpeakerResolver, assign_speakers
 from unspin.sourcing.summary import summarise
+from unspin.sourcing.tagger import tag
 
 __all__ = ["find_sourcing", "Sourcing", "Quote", "Attribution", "AnonymousSource", "ProvenanceItem", "Summary"]
 
@@ -34,6 +37,10 @@ def find_sourcing(article: Article) -> Sourcing:
     quotes, cues = assign_speakers(layout, spans, events, resolver)
     anonymous = find_anonymous(layout, events, ranges)
     attributions = find_attributions(layout, events, cues, ranges, anonymous, resolver)
+    doc = Doc(layout, ranges)
+    found = to_chars(layout, doc, tag(doc))
+    quotes, attributions = combine(layout, found, quotes, attributions, resolver, anonymous)
+    anonymous = unnamed_sources(text, quotes, attributions, anonymous, ranges)
     provenance = find_provenance(layout)
     summary = summarise(text, quotes, attributions, anonymous, provenance)
     return Sourcing(quotes, attributions, anonymous, provenance, summary)

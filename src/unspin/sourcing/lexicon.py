@@ -31,6 +31,29 @@ SPEECH_VERBS = _forms(
     "contend contends contended", "estimate estimates estimated", "continue continues continued",
     "ask asks asked", "urge urges urged", "emphasise emphasises emphasised emphasize emphasizes emphasized",
 )
+# Verbs of thought, stance and evidence that attribute a view or a finding ("believes", "opposed", "the poll
+# shows"): not speech, but attribution in the sense of PARC / PolNeAR. A hint for the tagger, not a rule.
+ATTITUDE_VERBS = _forms(
+    "think thinks thought thinking", "believe believes believed believing", "feel feels felt feeling",
+    "know knows knew known knowing", "hope hopes hoped hoping", "want wants wanted wanting",
+    "expect expects expected expecting", "fear fears feared fearing", "doubt doubts doubted doubting",
+    "wonder wonders wondered wondering", "worry worries worried worrying", "agree agrees agreed agreeing",
+    "disagree disagrees disagreed", "support supports supported supporting", "oppose opposes opposed opposing",
+    "endorse endorses endorsed endorsing", "praise praises praised praising", "criticize criticizes criticized "
+    "criticizing criticise criticises criticised", "accuse accuses accused accusing", "blame blames blamed blaming",
+    "defend defends defended defending", "condemn condemns condemned condemning", "reject rejects rejected",
+    "dismiss dismisses dismissed dismissing", "question questions questioned questioning",
+    "show shows showed shown showing", "find finds found finding", "indicate indicates indicated indicating",
+    "suggest suggesting", "conclude concludes concluded concluding", "mention mentions mentioned mentioning",
+    "promise promises promised promising", "vow vows vowed vowing", "pledge pledges pledged pledging",
+    "propose proposes proposed proposing", "plan plans planned planning", "refuse refuses refused refusing",
+    "decline declines declined declining", "demand demands demanded demanding", "seek seeks sought seeking",
+    "recommend recommends recommended", "attack attacks attacked attacking", "slam slams slammed slamming",
+    "mock mocks mocked mocking", "describe describes described", "portray portrays portrayed",
+    "consider considers considered", "see sees saw seen", "view views viewed", "regard regards regarded",
+    "appear appears appeared", "seem seems seemed", "learn learns learned learnt", "acknowledging",
+    "point pointed pointing", "signal signals signaled signalled", "wrote", "read reads",
+)
 # Verbs whose object (not subject) is the source: "citing four officials".
 CITING_VERBS = _forms("cite cites cited citing", "quote quotes quoted quoting")
 # Verbs that introduce a partial quote from their subject: 'called them "agents"'.

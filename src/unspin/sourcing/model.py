@@ -51,9 +51,13 @@ class Attribution:
     named: bool  # the source names a person, body or outlet
     anonymous: bool  # the source is unnamed ("officials", "sources familiar with")
     resolved: str | None = None  # the full name behind a pronoun or short name
+    claim_parts: list[tuple[int, int]] = field(default_factory=list)  # the claim's pieces, around a mid-claim cue
+    how: str = "rule"  # rule (a reporting-verb rule) or tagger (the learned attribution tagger)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["claim_parts"] = [list(p) for p in self.claim_parts or [(self.claim_start, self.claim_end)]]
+        return d
 
 
 @dataclass(frozen=True)

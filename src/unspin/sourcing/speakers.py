@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout, Ranges, Token
@@ -113,32 +114,136 @@ class SpeakerResolver:
         """Resolve an event's source phrase to a named person or body, or mark it anonymous."""
         toks = self.layout.tokens_in(e.source_start, e.source_end)
         words = [t for t in toks if t.is_word]
+        if len(words) == 1 and words[0].low in _RELATIVE:  # "Cruz, who said ...": the noun phrase before
+            hit = self._antecedent(words[0].start)
+            if hit:
+                person, first, last = hit
+                return Speaker(person.name, person.role, words[0].start, words[0].end, how="relative")
+            return Speaker(None, None, words[0].start, words[0].end, how="relative")
         if len(words) == 1 and words[0].low in PRONOUNS:
             person = self.resolve_pronoun(e.source_start)
             if person:
                 return Speaker(person.name, person.role, words[0].start, words[0].end, how="pronoun")
             return Speaker(None, None, words[0].start, words[0].end, how="pronoun")
-        for i, j in capital_runs(self.text, toks):
-            hit = self._person_in_run(toks, i, j, e.source_start)
+        h = self._head_index(toks)
+        if h is None:
+            return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
+        head = toks[h]
+        if head.is_cap and not (h == self._first_word(toks) and self._common_initial(head)):
+            named = self._named(toks[: h + 1], e.source_start, e.source_end)
+            if named:
+                return named
+        else:
+            rest = toks[h + 1 :]
+            if rest and rest[0].text == ",":
+                rest = rest[1:]
+            if rest and (rest[0].low == "by" or rest[0].is_cap):  # "The report, by ... Marko Vist", "his aide, Ann Li"
+                named = self._named(rest, e.source_start, e.source_end)
+                if named:
+                    return named
+        pre = [t for t in toks[: h + 1] if t.is_word]
+        if pre[0].low in ("a", "an", "the") or pre[0].low in ROLE_NOUNS:  # "Ann Li, an analyst at ...": her role
+            hit = self._antecedent(e.source_start, appositive=True)
             if hit:
                 person, first, last = hit
                 return Speaker(person.name, person.role, first.start, last.end, how="name")
-        for o in self.outlets:
-            if e.source_start <= o.start < e.source_end:
+        possessive = any(t.text.endswith(("'s", "’s")) for t in pre[:-1])
+        definite = pre[0].low in DETERMINERS - {"a", "an"} or possessive
+        for o in self.outlets:  # "the Post piece"
+            if e.source_start <= o.start < head.end:
                 return Speaker(o.name, None, o.start, o.end, how="outlet")
-        head = self._head(words)
-        if head is not None and head.low in ANONYMOUS_NOUNS:
+        if head.bare.lower() in ANONYMOUS_NOUNS and not possessive:
             return Speaker(None, None, e.source_start, e.source_end, anonymous=True, how="anonymous")
-        proper = [t for t in words if t.is_cap and t.low not in DETERMINERS and t.low not in ANONYMOUS_NOUNS]
-        if proper and not (len(proper) == 1 and proper[0] is words[0] and proper[0].low in _COMMON_STARTS):
+        if definite:
+            modifiers = [t for t in pre[:-1] if t.is_cap and t.low not in DETERMINERS]
+            if modifiers and not possessive:  # "the Clinton campaign"
+                return Speaker(self.text[modifiers[0].start : head.end], None, modifiers[0].start, head.end,
+                               how="body")
+            if head.low in ROLE_NOUNS:
+                person = self.people.by_role(head.low, e.source_start)
+                if person:
+                    return Speaker(person.name, person.role, e.source_start, e.source_end, how="role")
+            return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
+        return Speaker(None, None, e.source_start, e.source_end, anonymous=self._unnamed(pre), how="unnamed")
+
+    def _named(self, toks: list[Token], start: int, end: int) -> Speaker | None:
+        """A person, an outlet or a named body among `toks` (a name first, then an outlet, then capitals)."""
+        for i, j in capital_runs(self.text, toks):
+            hit = self._person_in_run(toks, i, j, start)
+            if hit:
+                person, first, last = hit
+                return Speaker(person.name, person.role, first.start, last.end, how="name")
+        lo, hi = (toks[0].start, toks[-1].end) if toks else (start, end)
+        for o in self.outlets:
+            if lo <= o.start < hi:
+                return Speaker(o.name, None, o.start, o.end, how="outlet")
+        words = [t for t in toks if t.is_word]
+        proper = [t for t in words if t.is_cap and t.low not in DETERMINERS and t.low not in ANONYMOUS_NOUNS
+                  and t.low not in LEADING_PREPOSITIONS and not (t is words[0] and self._common_initial(t))]
+        if proper:
             first = proper[0]
-            return Speaker(self.text[first.start : e.source_end], None, first.start, e.source_end, how="body")
-        if head is not None and head.low in ROLE_NOUNS:
-            person = self.people.by_role(head.low, e.source_start)
-            if person:
-                return Speaker(person.name, person.role, e.source_start, e.source_end, how="role")
-        anonymous = head is not None and head.low in ANONYMOUS_NOUNS
-        return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+            return Speaker(self.text[first.start : hi], None, first.start, hi, how="body")
+        return None
+
+    @staticmethod
+    def _first_word(toks: list[Token]) -> int:
+        return next((n for n, t in enumerate(toks) if t.is_word), 0)
+
+    def _head_index(self, toks: list[Token]) -> int | None:
+        """The source phrase's head word: the last word before a preposition (not 'by'), a comma or a
+        relative pronoun ('officials in the capital', 'Ann Li, the city engineer', 'a man who ...')."""
+        first = self._first_word(toks)
+        head = None
+        for n in range(first, len(toks)):
+            t = toks[n]
+            if n > first and (t.text == "," or t.low in _HEAD_STOPS):
+                break
+            if t.is_word:
+                head = n
+        return head
+
+    def _unnamed(self, words: list[Token]) -> bool:
+        """An indefinite or bare noun phrase not headed by a name (`words` end at the head): 'a homeless man',
+        'several experts', 'protesters', 'U.S. officials' (not a pronoun, and not a definite description that
+        points back: 'the minister', 'his campaign')."""
+        if not words or all(t.bare.lower() in _NOT_SOURCES for t in words):
+            return False
+        if words[-1].is_cap and not (len(words) == 1 and self._common_initial(words[-1])):
+            return False  # headed by a name
+        first, last = words[0].bare.lower(), words[-1].low
+        if (last in _NOT_HEADS or not last.isalpha() or last.endswith(("ing", "ed", "ly")) or len(last) < 3
+                or first in LEADING_PREPOSITIONS or first.endswith(("ed", "ly"))):
+            return False  # not a noun phrase ('secretary of', 'curbing', '000', 'in her administration')
+        if len(words) == 1 and not (last.endswith("s") or last in _GROUP_NOUNS):
+            return False  # 'Public', 'secretary': a bare singular word is not a source
+        if any(t.low in _VERBISH for t in words):
+            return False  # 'Obama is overselling': a clause, not a noun phrase
+        return first in _INDEFINITE or first[0].isdigit() or first not in DETERMINERS | _NOT_SOURCES
+
+    def _common_initial(self, t: Token) -> bool:
+        """A capital that only opens a sentence ('Protesters said'), not a name."""
+        low = t.bare.lower()
+        sa, _ = self.layout.sentence_at(t.start)
+        opens = t.start == sa or not self.text[sa : t.start].strip(" \"“‘'(")
+        return opens and (low in _COMMON_STARTS or low in SOURCE_NOUNS or low in self.lower_words)
+
+    @cached_property
+    def lower_words(self) -> frozenset[str]:
+        return frozenset(t.bare for t in self.layout.all_tokens if t.text[:1].islower())
+
+    def _antecedent(self, pos: int, appositive: bool = False) -> tuple[Person, Token, Token] | None:
+        """The person named right before a relative pronoun at `pos` ('Cruz, who ...'), or, for an appositive,
+        right before the comma that opens it ('Ann Li, an analyst ...')."""
+        sa, _ = self.layout.sentence_at(pos)
+        toks = [t for t in self.layout.tokens_in(sa, pos) if not within(t.start, self.quotes)]
+        if appositive and not (toks and toks[-1].text == ","):
+            return None
+        while toks and not toks[-1].is_word:
+            toks.pop()
+        runs = capital_runs(self.text, toks)
+        if runs and runs[-1][1] == len(toks):
+            return self._person_in_run(toks, *runs[-1], pos)
+        return None
 
     @staticmethod
     def _head(words: list[Token]) -> Token | None:
@@ -150,6 +255,21 @@ class SpeakerResolver:
         return pre[-1] if pre else None
 
 
+_RELATIVE = {"who", "which", "whom"}
+_HEAD_STOPS = (LEADING_PREPOSITIONS - {"by"}) | {"who", "which", "whom", "whose", "that", "familiar", "close", "about",
+                                                  "and", "or"}
+_NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them", "him", "her", "this", "that",
+                "these", "those", "who", "which", "whom", "whose", "there", "here", "what", "all", "each", "both",
+                "his", "its", "their", "our", "my", "your", "said", "says"}
+_NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
+                                     "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
+                "clergy", "personnel", "crew", "youth"} - {"public"}
+_VERBISH = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "does", "did"}
+_INDEFINITE = {"a", "an", "one", "some", "several", "many", "most", "few", "other", "others", "another", "two",
+               "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds", "thousands",
+               "numerous", "various", "multiple", "certain", "no", "nobody", "someone", "somebody", "anyone",
+               "everyone", "people", "more", "half"}
 # Capitalised only because they open a sentence ("Police said").
 _COMMON_STARTS = {"police", "prosecutors", "officials", "sources", "critics", "experts", "analysts", "diplomats",
                   "residents", "witnesses", "authorities", "investigators", "doctors", "researchers", "scientists"}

@@ -1,0 +1,217 @@
+"""Train the attribution tagger (cue model + role model) on PolNeAR train and write src/unspin/sourcing/tagger.npz.
+
+Each annotation file of PolNeAR train is one document. Cue model: every token labelled O / B / I from the
+gold cue spans. Role model: for each gold attribution, the tokens of the window around its cue (see
+features.role_window) labelled O / SRC / CON from its source and content spans. Nothing but the weights is
+written (hashed features: no words, no text).
+
+`--holdout K` keeps every K-th file of train out of fitting and scores the tagger alone on it (attribution
+F1 with issue 15's matching), for choosing settings without touching dev.
+
+Usage: python bench/train_sourcing_tagger.py [--holdout 5] [--out PATH] [--bits 18] [--epochs 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sourcing_polnear as sp  # noqa: E402
+from unspin.sourcing.features import Doc, cue_features, role_features_batch, role_window  # noqa: E402
+from unspin.sourcing.layout import Layout  # noqa: E402
+from unspin.sourcing.learn import LinearModel, fit, save  # noqa: E402
+from unspin.sourcing.quotes import find_quotes  # noqa: E402
+from unspin.sourcing.tagger import (  # noqa: E402
+    CUE_LABELS,
+    MODEL_PATH,
+    ROLE_LABELS,
+    Tagged,
+    candidates,
+    models,
+    tag,
+    verify_features,
+)
+
+
+def make_doc(text: str) -> Doc:
+    layout = Layout(text)
+    return Doc(layout, [(q.start, q.end) for q in find_quotes(layout)])
+
+
+def token_range(doc: Doc, spans: sp.Spans) -> tuple[int, int] | None:
+    lo = int(np.searchsorted(doc.ends, spans[0][0], side="right"))
+    hi = int(np.searchsorted(doc.starts, spans[-1][1], side="left"))
+    return (lo, hi) if hi > lo else None
+
+
+def token_mask(doc: Doc, spans: sp.Spans, lo: int, hi: int) -> np.ndarray:
+    m = np.zeros(hi - lo, dtype=bool)
+    st, en = doc.starts[lo:hi], doc.ends[lo:hi]
+    for a, b in spans:
+        m |= (st < b) & (en > a)
+    return m
+
+
+def rows_for(doc: Doc, gold: list[sp.Gold]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    y = np.zeros(len(doc), dtype=np.int8)
+    windows, role_y = [], []
+    for g in gold:
+        if not g.cue:
+            continue
+        first = token_range(doc, g.cue[:1])
+        if first is None:
+            continue
+        cs, ce = first
+        y[cs] = 1
+        y[cs + 1 : ce] = 2
+        for piece in g.cue[1:]:
+            r = token_range(doc, (piece,))
+            if r:
+                y[r[0] : r[1]] = np.where(y[r[0] : r[1]] == 0, 2, y[r[0] : r[1]])
+        lo, hi = role_window(doc, cs, ce)
+        lab = np.zeros(hi - lo, dtype=np.int8)
+        lab[token_mask(doc, g.content, lo, hi)] = 2
+        if g.source:
+            lab[token_mask(doc, g.source, lo, hi)] = 1
+        lab[cs - lo : ce - lo] = 0
+        windows.append((cs, ce, lo, hi))
+        role_y.append(lab)
+    role_x = role_features_batch(doc, windows)
+    return cue_features(doc), y, role_x, role_y
+
+
+def to_preds(doc: Doc, text: str, found: list[Tagged]) -> list[sp.Pred]:
+    out = []
+    for t in found:
+        content = sp.trim_spans(text, [(int(doc.starts[a]), int(doc.ends[b - 1])) for a, b in t.content])
+        src = ((int(doc.starts[t.source[0]]), int(doc.ends[t.source[1] - 1])),) if t.source else None
+        name = text[src[0][0] : src[0][1]] if src else None
+        out.append(sp.Pred(content or ((0, 0),), src, name, False, "attribution"))
+    return out
+
+
+def candidate_labels(doc: Doc, text: str, gold: list[sp.Gold], cands: list[Tagged]) -> np.ndarray:
+    """1 for a candidate whose content matches a gold attribution's (issue 15's half rule) with the right
+    source, else 0."""
+    out = np.zeros(len(cands), dtype=np.int64)
+    for n, p in enumerate(to_preds(doc, text, cands)):
+        for g in gold:
+            ov = sp.overlap(g.content, p.content)
+            if ov and ov >= 0.5 * min(sp.length(g.content), sp.length(p.content)) and sp.right_source(g, p):
+                out[n] = 1
+                break
+    return out
+
+
+@dataclass
+class Item:
+    text: str
+    gold: list[sp.Gold]
+    doc: Doc
+    cue_x: np.ndarray
+    cue_y: np.ndarray
+    role_x: np.ndarray
+    role_y: np.ndarray
+
+
+def load_items(data: Path, bits: int, limit: int = 0) -> list[Item]:
+    mask = np.uint64((1 << bits) - 1)
+    items = []
+    for n, (_, text, gold) in enumerate(sp.documents("train", data)):
+        if limit and n >= limit:
+            break
+        doc = make_doc(text)
+        cx, cy, rx, ry = rows_for(doc, gold)
+        ry_all = np.concatenate(ry) if ry else np.zeros(0, dtype=np.int8)
+        items.append(Item(text, gold, doc, cx & mask, cy, rx & mask, ry_all))
+    return items
+
+
+def fit_taggers(items: list[Item], bits: int, epochs: int) -> tuple[LinearModel, LinearModel]:
+    cx = np.concatenate([i.cue_x for i in items])
+    cy = np.concatenate([i.cue_y for i in items]).astype(np.int64)
+    rx = np.concatenate([i.role_x for i in items])
+    ry = np.concatenate([i.role_y for i in items]).astype(np.int64)
+    return (fit(cx, cy, CUE_LABELS, bits=bits, epochs=epochs), fit(rx, ry, ROLE_LABELS, bits=bits, epochs=epochs))
+
+
+def fit_verifier(items: list[Item], bits: int, epochs: int, folds: int) -> LinearModel:
+    """Cross-fitted: the candidates of each fold come from cue and role models fitted on the other folds."""
+    xs, ys = [], []
+    for k in range(folds):
+        inside = [it for n, it in enumerate(items) if n % folds != k]
+        cue, role = fit_taggers(inside, bits, epochs)
+        for it in items[k::folds]:
+            cands = candidates(it.doc, cue, role)
+            if cands:
+                xs.append(verify_features(it.doc, cands))
+                ys.append(candidate_labels(it.doc, it.text, it.gold, cands))
+        print(f"  verifier fold {k}: {sum(len(y) for y in ys)} candidates so far", flush=True)
+    x = np.concatenate(xs)
+    y = np.concatenate(ys)
+    return fit(x, y, ("no", "yes"), bits=16, epochs=3)
+
+
+def evaluate(items: list[Item], path: str, threshold: float | None = None) -> str:
+    tp = rs = npred = ngold = 0
+    models.cache_clear()
+    for it in items:
+        pred = to_preds(it.doc, it.text, tag(it.doc, threshold=threshold, path=path))
+        pairs = sp.pair_up(it.gold, pred)
+        tp += len(pairs)
+        rs += sum(r for _, _, r in pairs)
+        npred += len(pred)
+        ngold += len(it.gold)
+    p, r = tp / max(npred, 1), tp / max(ngold, 1)
+    f = 2 * p * r / (p + r) if p + r else 0
+    p2, r2 = rs / max(npred, 1), rs / max(ngold, 1)
+    f2 = 2 * p2 * r2 / (p2 + r2) if p2 + r2 else 0
+    return f"attributions P/R/F1 {p:.3f}/{r:.3f}/{f:.3f}; right source {p2:.3f}/{r2:.3f}/{f2:.3f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=sp.DATA)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--holdout", type=int, default=0, help="keep every K-th train file out and score on it")
+    ap.add_argument("--bits", type=int, default=18)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--folds", type=int, default=5, help="cross-fitting folds for the verifier (0: no verifier)")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6", help="verifier thresholds to score held-out at")
+    ap.add_argument("--score-only", type=Path, help="fit nothing: score this model file on the held-out files")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    items = load_items(args.data, args.bits, args.limit)
+    if args.score_only:
+        for th in map(float, args.thresholds.split(",")):
+            print(f"threshold {th}:", evaluate(items[:: args.holdout], str(args.score_only), th), flush=True)
+        return
+    held = items[:: args.holdout] if args.holdout else []
+    fit_items = [it for n, it in enumerate(items) if not args.holdout or n % args.holdout]
+    print(f"{len(fit_items)} files to fit, {len(held)} held out ({time.perf_counter() - t0:.0f} s)", flush=True)
+    cue, role = fit_taggers(fit_items, args.bits, args.epochs)
+    found = {"cue": cue, "role": role}
+    print(f"cue and role models fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
+    if args.folds:
+        found["verify"] = fit_verifier(fit_items, args.bits, args.epochs, args.folds)
+        print(f"verifier fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
+    meta = {"trained_on": "PolNeAR train (Newell, Margolin, Ruths 2018); hashed features, weights only",
+            "bits": str(args.bits), "epochs": str(args.epochs), "folds": str(args.folds),
+            "holdout": str(args.holdout), "files": str(len(fit_items))}
+    save(str(args.out), found, meta)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+    for th in map(float, args.thresholds.split(",")):
+        if held:
+            print(f"held-out ({len(held)} files), threshold {th}:", evaluate(held, str(args.out), th), flush=True)
+
+
+if __name__ == "__main__":
+    main()

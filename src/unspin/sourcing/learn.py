@@ -1,0 +1,110 @@
+"""A multinomial logistic regression over hashed features, in numpy: fitted offline, applied at run time.
+
+Rows are given as int arrays of feature indices (every row has the same number of features, each worth 1),
+so a score is a sum of looked-up weights: `W[idx].sum(axis=1) + b`, shape (rows, classes). Fitting is
+mini-batch AdaGrad on the log loss with L2 shrinkage; it needs numpy only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class LinearModel:
+    """Weights (buckets, classes) and bias (classes,); classes are named in `labels`."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+    labels: tuple[str, ...]
+
+    @property
+    def bits(self) -> int:
+        return int(self.weights.shape[0]).bit_length() - 1
+
+    def index(self, hashes: np.ndarray) -> np.ndarray:
+        return (hashes & np.uint64(self.weights.shape[0] - 1)).astype(np.int64)
+
+    def scores(self, hashes: np.ndarray) -> np.ndarray:
+        """(rows, classes) log-odds-like scores for rows of feature hashes (rows, features)."""
+        if len(hashes) == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        w = self.weights[self.index(hashes)].astype(np.float32)  # (rows, features, classes)
+        return w.sum(axis=1) + self.bias
+
+    def log_probs(self, hashes: np.ndarray) -> np.ndarray:
+        s = self.scores(hashes)
+        s = s - s.max(axis=1, keepdims=True)
+        return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def fit(
+    hashes: np.ndarray,
+    y: np.ndarray,
+    labels: tuple[str, ...],
+    bits: int = 18,
+    epochs: int = 4,
+    batch: int = 256,
+    rate: float = 0.3,
+    l2: float = 1e-6,
+    class_weight: np.ndarray | None = None,
+    seed: int = 0,
+) -> LinearModel:
+    """Fit on rows of feature hashes (rows, features) with integer labels y (rows,)."""
+    rng = np.random.default_rng(seed)
+    k = len(labels)
+    size = 1 << bits
+    idx = (hashes & np.uint64(size - 1)).astype(np.int64)
+    W = np.zeros((size, k), dtype=np.float32)
+    b = np.zeros(k, dtype=np.float32)
+    G = np.full((size, k), 1e-8, dtype=np.float32)
+    gb = np.full(k, 1e-8, dtype=np.float32)
+    cw = np.ones(k, dtype=np.float32) if class_weight is None else class_weight.astype(np.float32)
+    n, f = idx.shape
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for s in range(0, n, batch):
+            rows = order[s : s + batch]
+            ix = idx[rows]
+            z = W[ix].sum(axis=1) + b
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            yy = y[rows]
+            p[np.arange(len(rows)), yy] -= 1.0
+            p *= cw[yy][:, None]
+            flat = ix.ravel()
+            g = np.repeat(p, f, axis=0)  # (rows*features, k)
+            uniq, inv = np.unique(flat, return_inverse=True)
+            gsum = np.zeros((len(uniq), k), dtype=np.float32)
+            np.add.at(gsum, inv, g)
+            gsum += l2 * W[uniq]
+            G[uniq] += gsum * gsum
+            W[uniq] -= rate * gsum / np.sqrt(G[uniq])
+            gbs = p.sum(axis=0)
+            gb += gbs * gbs
+            b -= rate * gbs / np.sqrt(gb)
+    return LinearModel(W, b, labels)
+
+
+def save(path: str, models: dict[str, LinearModel], meta: dict[str, str]) -> None:
+    """Models as float16 weights in one .npz, with their labels and free-form metadata."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, m in models.items():
+        arrays[f"{name}.weights"] = m.weights.astype(np.float16)
+        arrays[f"{name}.bias"] = m.bias.astype(np.float32)
+        arrays[f"{name}.labels"] = np.array(m.labels)
+    for key, value in meta.items():
+        arrays[f"meta.{key}"] = np.array(value)
+    np.savez_compressed(path, **arrays)
+
+
+def load(path: str) -> tuple[dict[str, LinearModel], dict[str, str]]:
+    with np.load(path, allow_pickle=False) as z:
+        names = {k.split(".")[0] for k in z.files if not k.startswith("meta.")}
+        models = {n: LinearModel(z[f"{n}.weights"], z[f"{n}.bias"], tuple(str(x) for x in z[f"{n}.labels"]))
+                  for n in names}
+        meta = {k[5:]: str(z[k]) for k in z.files if k.startswith("meta.")}
+    return models, meta

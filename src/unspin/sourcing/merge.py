@@ -1,0 +1,250 @@
+"""Put the learned tagger's attributions together with the rule-found quotes and reporting events.
+
+One statement is reported once: a tagged attribution whose content overlaps a direct quotation gives that
+quote its speaker and cue (the quote keeps its own span), and is not listed again as an attribution; the
+others become attributions with `how="tagger"`. Rule events still give quotes the tagger left without a
+speaker their speaker (after / before / context / carried), and rule attributions stay where no tagged
+attribution covers the same claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.features import Doc
+from unspin.sourcing.layout import Layout, trim
+from unspin.sourcing.model import AnonymousSource, Attribution, Quote
+from unspin.sourcing.speakers import SpeakerResolver
+from unspin.sourcing.tagger import Tagged
+
+_CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
+_RELATIVE = {"who", "which", "whose", "whom", "that"}
+_TERM_WORDS = 4
+_RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun"}
+RULES_FIRST = True
+RULE_ATTR_FIRST = False
+_SHORT_CLAIM = 2
+NO_NEGATED = True
+WEAK_ANON = False
+_PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
+_NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
+_RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A tagged attribution in character offsets."""
+
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    parts: tuple[tuple[int, int], ...]
+    score: float
+    strong_source: bool = True  # the source run scored above zero (a weak one is a best guess)
+
+    @property
+    def start(self) -> int:
+        return self.parts[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.parts[-1][1]
+
+    def event(self, text: str) -> SpeechEvent | None:
+        if self.source is None:
+            return None
+        return SpeechEvent(text[self.cue[0] : self.cue[1]], self.cue[0], self.cue[1], self.source[0], self.source[1],
+                           "tagged")
+
+
+def overlap(x: list[tuple[int, int]] | tuple[tuple[int, int], ...], y: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> int:
+    return sum(max(0, min(b, d) - max(a, c)) for a, b in x for c, d in y)
+
+
+def size(x: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> int:
+    return sum(b - a for a, b in x)
+
+
+def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attribution],
+                    anonymous: list[AnonymousSource], quote_ranges: list[tuple[int, int]]) -> list[AnonymousSource]:
+    """`anonymous` plus the unnamed speakers and sources not already in it ('a homeless man', 'protesters'),
+    kind `unnamed_source`, in text order."""
+    spans = [(q.speaker_start, q.speaker_end) for q in quotes if q.anonymous and q.speaker_start is not None]
+    spans += [(a.source_start, a.source_end) for a in attributions if a.anonymous]
+    out = list(anonymous)
+    for a, b in sorted(set(spans)):  # type: ignore[arg-type]
+        if b is None or any(x.start < b and a < x.end for x in out):
+            continue
+        out.append(AnonymousSource(a, b, text[a:b], "unnamed_source", any(qa <= a < qb for qa, qb in quote_ranges)))
+    return sorted(out, key=lambda x: (x.start, x.end))
+
+
+def is_term(text: str, q: Quote) -> bool:
+    """A scare-quoted word, a nickname or a title ('goes by the name “Shorty.”', 'the “pre-agreement”'): a
+    short quoted phrase that names no speaker and is not set off by a cue of its own ('“No,” he said').
+    It is not listed as a quote; an attribution around it keeps it in its claim."""
+    return (q.speaker is None and q.how not in _RULE_CUES and not _set_off(text, q)
+            and len(q.text.split()) <= _TERM_WORDS)
+
+
+def _set_off(text: str, q: Quote) -> bool:
+    """Whether the quote stands right next to its speaker and cue ('“No,” he said', 'a man told me: “No.”')."""
+    if q.speaker_start is None or q.speaker_end is None:
+        return False
+    if q.speaker_start >= q.end:
+        gap = text[q.end : q.speaker_start]
+    elif q.speaker_end <= q.start:
+        gap = text[q.speaker_end : q.start]
+    else:
+        return False
+    if q.cue:
+        gap = gap.replace(q.cue, " ", 1)
+    return "\n" not in gap and not any(c.isalnum() for c in gap)
+
+
+def _only_attribution(gap: str, q: Quote) -> bool:
+    """Whether the text between two quoted pieces is nothing but the first one's speaker and cue."""
+    rest = gap
+    for phrase in (q.speaker_text or "", q.cue or ""):
+        rest = rest.replace(phrase, " ", 1) if phrase else rest
+    return "\n" not in gap and not any(c.isalnum() for c in rest)
+
+
+def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
+    """One quotation interrupted by its attribution inside a sentence ('"The plan," he said, "is dead."')
+    becomes one quote whose `parts` are the quoted pieces; the second piece has no cue of its own."""
+    out: list[Quote] = []
+    for q in quotes:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.speaker_start is not None and prev.cue
+                and layout.sentence_index(prev.end - 1) == layout.sentence_index(q.start)
+                and _only_attribution(layout.text[prev.end : q.start], prev)
+                and (q.how in (None, "carried") or (q.speaker_start, q.cue) == (prev.speaker_start, prev.cue))):
+            out[-1] = replace(prev, end=q.end, text=layout.text[prev.start : q.end],
+                              parts=list(prev.parts or [(prev.start, prev.end)]) + list(q.parts or [(q.start, q.end)]))
+            continue
+        out.append(q)
+    return out
+
+
+def negated(text: str, cue: tuple[int, int]) -> bool:
+    """'did not say', 'never said', 'declined to say', 'was told': nobody is credited with a claim (the rules'
+    reading)."""
+    before = re.findall(r"[\w’']+", text[max(0, cue[0] - 12) : cue[0]].lower())[-1:]
+    inside = re.findall(r"[\w’']+", text[cue[0] : cue[1]].lower())
+    words = inside + before
+    if not inside or set(inside) <= _PASSIVE:  # 'He was [told to leave]': a bare 'was' reports nothing
+        return True
+    if any(w in ("not", "never") or w.endswith(("n't", "n’t")) for w in words):
+        return True
+    if set(words) & _PASSIVE and inside[-1] in ("told", "asked"):
+        return True
+    return bool(set(words) & _NEGATIONS) and text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
+
+
+def _same(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> bool:
+    """Two claims overlap by at least half of the shorter one."""
+    sx, sy = size(x), size(y)
+    return bool(sx and sy) and overlap(x, y) >= 0.5 * min(sx, sy)
+
+
+def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
+    text = layout.text
+    out: list[Found] = []
+    for t in tagged:
+        cue = (int(doc.starts[t.cue[0]]), int(doc.ends[t.cue[1] - 1]))
+        source = None
+        if t.source:
+            sa, sb = t.source
+            for k in range(sa + 1, sb):  # 'a homeless man who goes by ...': the phrase ends before its clause
+                if doc.forms[k] in _RELATIVE:
+                    sb = k
+                    break
+            a, b = trim(text, int(doc.starts[sa]), int(doc.ends[sb - 1]), _CLAIM_CHARS + "\"“”")
+            source = (a, b) if b > a else None
+        parts = []
+        for x, y in t.content:
+            a, b = trim(text, int(doc.starts[x]), int(doc.ends[y - 1]), _CLAIM_CHARS)
+            if b > a:
+                parts.append((a, b))
+        if parts:
+            out.append(Found(cue, source, tuple(parts), t.score, t.source_score > 0))
+    return out
+
+
+def combine(
+    layout: Layout,
+    found: list[Found],
+    quotes: list[Quote],
+    rule_attributions: list[Attribution],
+    resolver: SpeakerResolver,
+    anonymous: list[AnonymousSource],
+) -> tuple[list[Quote], list[Attribution]]:
+    text = layout.text
+    best: dict[int, tuple[int, int]] = {}  # quote index -> (overlap, found index)
+    for n, f in enumerate(found):
+        for k, q in enumerate(quotes):
+            ov = overlap(f.parts, q.parts or [(q.start, q.end)])
+            if ov > best.get(k, (0, -1))[0]:
+                best[k] = (ov, n)
+    used: set[int] = set()
+    out_quotes: list[Quote] = []
+    for k, q in enumerate(quotes):
+        f = found[best[k][1]] if k in best else None
+        e = f.event(text) if f else None
+        if e is not None and not (RULES_FIRST and q.speaker and q.how in _RULE_CUES | {"context"}):
+            sp = resolver.speaker(e)
+            anon = ((sp.anonymous and f is not None and (f.strong_source or WEAK_ANON))
+                    or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
+            how = "tagger+pronoun" if sp.how == "pronoun" else "tagger"
+            q = replace(q, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
+                        speaker_text=text[sp.start : sp.end], cue=e.verb, how=how, anonymous=anon)
+        if is_term(text, q):
+            continue
+        if k in best:
+            used.add(best[k][1])
+        out_quotes.append(q)
+    out_quotes = join_interrupted(layout, out_quotes)
+    quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
+    out_attr: list[Attribution] = []
+    # "according to X" and "citing X" attributions of the rules stand; a tagged one over the same claim or cue
+    # is left out
+    for a in rule_attributions:
+        claim = [(a.claim_start, a.claim_end)]
+        if (RULE_ATTR_FIRST or a.verb.lower() in _RULE_FIRST_VERBS) and not any(_same(claim, c) for c in quoted):
+            out_attr.append(a)
+    taken = [[(a.claim_start, a.claim_end)] for a in out_attr]
+    cues = [(a.start, a.end) for a in out_attr]
+    for n, f in enumerate(found):
+        e = f.event(text)
+        if n in used or e is None or any(_same(list(f.parts), c) for c in taken):
+            continue
+        if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or (NO_NEGATED and negated(text, f.cue)):
+            continue
+        sp = resolver.speaker(e)
+        is_anon = ((sp.anonymous and (f.strong_source or WEAK_ANON))
+                   or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
+        named = not is_anon and sp.name is not None
+        source = text[e.source_start : e.source_end]
+        resolved = sp.name if named and sp.name and sp.name.lower() not in source.lower() else None
+        ca, cb = f.start, f.end
+        out_attr.append(Attribution(
+            start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
+            source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,
+            anonymous=is_anon, resolved=resolved, claim_parts=list(f.parts), how="tagger"))
+    if not RULE_ATTR_FIRST:
+        covered = [list(f.parts) for f in found] + quoted
+        for a in rule_attributions:
+            claim = [(a.claim_start, a.claim_end)]
+            if a.verb.lower() in _RULE_FIRST_VERBS or any(_same(claim, c) for c in covered):
+                continue
+            verb = (a.start, a.end)
+            clash = [t for t in out_attr if t.how == "tagger" and t.start < verb[1] and verb[0] < t.end
+                     and a.verb in t.verb]
+            if clash and all(len(t.claim.split()) > _SHORT_CLAIM for t in clash):
+                continue  # the tagger's reading of the same cue stands, unless its claim is a stub
+            out_attr = [t for t in out_attr if t not in clash]  # one cue, one attribution: the rule's
+            out_attr.append(a)
+    out_attr.sort(key=lambda a: (a.start, a.end))
+    return out_quotes, out_attr

@@ -1,0 +1,243 @@
+"""The learned attribution tagger: reporting cues, then each cue's source and content.
+
+Two linear models (see learn.py) read hashed features (see features.py): the cue model labels every token
+O / B (a cue starts) / I (a cue goes on); for each cue found, the role model labels the tokens of a window
+around it O / SRC / CON. The source is the best-scoring contiguous run of SRC within the cue's sentence and
+the content the best-scoring run of CON in the window, less the cue and source tokens (so "The plan, he
+said, is dead" gives two content pieces). Weights come from `tagger.npz` next to this file, trained on
+PolNeAR train by bench/train_sourcing_tagger.py; without that file the tagger finds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from unspin.sourcing.features import Doc, cue_features, mix, role_features_batch, role_window
+from unspin.sourcing.learn import LinearModel, load
+
+MODEL_PATH = Path(__file__).with_name("tagger.npz")
+CUE_LABELS = ("O", "B", "I")
+ROLE_LABELS = ("O", "SRC", "CON")
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """One attribution as the tagger sees it: token ranges, end exclusive."""
+
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    content: tuple[tuple[int, int], ...]
+    cue_score: float  # the cue model's mean probability of a cue over the cue's tokens
+    content_score: float  # the content run's summed margin
+    source_score: float = 0.0
+    score: float = 0.0  # the verifier's probability that this is an attribution (the cue score without one)
+
+
+@lru_cache(maxsize=4)
+def models(path: str = str(MODEL_PATH)) -> dict[str, LinearModel] | None:
+    """The tagger's models by name: cue, role and (when trained) verify."""
+    if not Path(path).exists():
+        return None
+    found, _ = load(path)
+    return found
+
+
+def best_run(margin: np.ndarray) -> tuple[int, int, float]:
+    """The contiguous run [a, b) with the largest positive sum of `margin` (Kadane); (0, 0, 0.0) if none."""
+    best, best_a, best_b = 0.0, 0, 0
+    run, a = 0.0, 0
+    for i, m in enumerate(margin.tolist()):
+        if run <= 0:
+            run, a = m, i
+        else:
+            run += m
+        if run > best:
+            best, best_a, best_b = run, a, i + 1
+    return best_a, best_b, best
+
+
+def find_cues(doc: Doc, model: LinearModel, threshold: float = 0.5) -> list[tuple[int, int, float]]:
+    """Token ranges of cues, with the mean probability of not-O over their tokens."""
+    if len(doc) == 0:
+        return []
+    lp = model.log_probs(cue_features(doc))
+    p = np.exp(lp)
+    on = (1.0 - p[:, 0]) >= threshold
+    out: list[tuple[int, int, float]] = []
+    start = None
+    for i in range(len(doc) + 1):
+        begins = i < len(doc) and on[i] and (start is None or p[i, 1] > p[i, 2])
+        if start is not None and (i == len(doc) or not on[i] or begins):
+            out.append((start, i, float((1.0 - p[start:i, 0]).mean())))
+            start = None
+        if i < len(doc) and on[i] and start is None:
+            start = i
+    return out
+
+
+def _attached(doc: Doc, a: int, b: int) -> bool:
+    """Whether tokens [a, b) hold nothing but punctuation (a content piece touching its cue or source)."""
+    return bool(np.all(doc.kind[a:b] > 0)) if b > a else True
+
+
+def _content(doc: Doc, con_m: np.ndarray, lo: int, cs: int, ce: int,
+             source: tuple[int, int] | None) -> tuple[tuple[tuple[int, int], ...], float]:
+    """The content: the best run before the cue (and its source) or after it; both when the weaker one touches
+    the cue or source across punctuation only ('"The plan," he said, "is dead."')."""
+    near_a = min(cs, source[0]) if source else cs
+    near_b = max(ce, source[1]) if source else ce
+    ba, bb, bs = best_run(con_m[: near_a - lo])
+    aa, ab, as_ = best_run(con_m[near_b - lo :])
+    before = (lo + ba, lo + bb) if bs > 0 else None
+    after = (near_b + aa, near_b + ab) if as_ > 0 else None
+    if before and after:
+        first, second = (before, after) if bs >= as_ else (after, before)
+        touches = _attached(doc, before[1], near_a) and _attached(doc, near_b, after[0])
+        if touches:
+            return (before, after), bs + as_
+        return (first,), max(bs, as_)
+    if before:
+        return (before,), bs
+    if after:
+        return (after,), as_
+    return (), 0.0
+
+
+def _pieces(lo: int, a: int, b: int, holes: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    keep = np.ones(b - a, dtype=bool)
+    for x, y in holes:
+        keep[max(x, a) - a : max(min(y, b), a) - a] = False
+    out = []
+    n = 0
+    while n < len(keep):
+        if keep[n]:
+            m = n
+            while m < len(keep) and keep[m]:
+                m += 1
+            out.append((a + n, a + m))
+            n = m
+        else:
+            n += 1
+    return tuple(out)
+
+
+def candidates(doc: Doc, cue_model: LinearModel, role_model: LinearModel, floor: float = 0.2,
+               source_min: float = -3.0) -> list[Tagged]:
+    """Every cue the cue model gives at least `floor`, with its source and content (none without a content)."""
+    out: list[Tagged] = []
+    cues = find_cues(doc, cue_model, floor)
+    windows = [(cs, ce, *role_window(doc, cs, ce)) for cs, ce, _ in cues]
+    all_lp = role_model.log_probs(role_features_batch(doc, windows))
+    at = 0
+    for (cs, ce, cue_p), (_, _, lo, hi) in zip(cues, windows, strict=True):
+        lp = all_lp[at : at + hi - lo]
+        at += hi - lo
+        src_m = lp[:, 1] - np.maximum(lp[:, 0], lp[:, 2])
+        con_m = lp[:, 2] - np.maximum(lp[:, 0], lp[:, 1])
+        sent = doc.sentence[lo:hi]
+        src_m = np.where(sent == doc.sentence[cs], src_m, -1e3)
+        src_m[cs - lo : ce - lo] = -1e3
+        source, s_score = _source(src_m, lo, source_min)
+        content, c_score = _content(doc, con_m, lo, cs, ce, source)
+        if content and c_score > 0:
+            out.append(Tagged((cs, ce), source, content, cue_p, c_score, s_score, cue_p))
+    return out
+
+
+def _source(src_m: np.ndarray, lo: int, source_min: float) -> tuple[tuple[int, int] | None, float]:
+    """The best positive run of source margin; failing one, the likeliest token grown over tokens above
+    `source_min` (a weak source beats none: most attributions have one)."""
+    sa, sb, s_score = best_run(src_m)
+    if sb <= sa:
+        k = int(np.argmax(src_m)) if len(src_m) else 0
+        if not len(src_m) or src_m[k] <= source_min:
+            return None, -10.0
+        sa, sb, s_score = k, k + 1, float(src_m[k])
+        while sa > 0 and src_m[sa - 1] > source_min:
+            sa -= 1
+        while sb < len(src_m) and src_m[sb] > source_min:
+            sb += 1
+    return (lo + sa, lo + sb), s_score
+
+
+def _b(x: float, step: float, lo: int, hi: int) -> np.uint64:
+    return np.uint64(min(max(int(np.floor(x / step)), lo), hi) + 1000)
+
+
+def verify_features(doc: Doc, cands: list[Tagged]) -> np.ndarray:
+    """(candidates, VERIFY_TEMPLATES) hashed features of whole candidates: the cue's words and probability,
+    the content's and source's scores, lengths and sides, how much of the content is quoted."""
+    rows = []
+    w, lex, st = doc.h("w"), doc.h("lex"), doc.h("stem")
+    for t in cands:
+        cs, ce = t.cue
+        clen = sum(b - a for a, b in t.content)
+        side = 0 if t.content[-1][1] <= cs else 1 if t.content[0][0] >= ce else 2
+        quoted = float(np.mean(np.concatenate([doc.quote_id[a:b] >= 0 for a, b in t.content])))
+        if t.source:
+            sa, sb = t.source
+            s_side, s_len, s_first, s_lex = int(sa >= ce), sb - sa, doc.h("shape")[sa], lex[sa]
+        else:
+            s_side, s_len, s_first, s_lex = 2, 0, np.uint64(7), np.uint64(7)
+        v = [
+            np.uint64(1), w[cs], w[ce - 1], st[cs], lex[cs], np.uint64(min(ce - cs, 4)),
+            _b(t.cue_score, 0.1, 0, 10), _b(np.log1p(t.content_score), 0.5, 0, 12), _b(np.log1p(clen), 0.5, 0, 10),
+            np.uint64(len(t.content) * 10 + side), _b(t.source_score, 1.0, -10, 10), np.uint64(s_side),
+            np.uint64(min(s_len, 8)), s_first, s_lex, _b(quoted, 0.25, 0, 4), np.uint64(doc.quote_id[cs] >= 0),
+        ]
+        rows.append(v)
+    arr = np.array(rows, dtype=np.uint64).reshape(len(rows), -1)
+    if not len(arr):
+        return np.zeros((0, VERIFY_TEMPLATES), dtype=np.uint64)
+    c = [arr[:, k] for k in range(arr.shape[1])]
+    cols = [mix(k, c[k]) for k in range(len(c))]
+    cols += [
+        mix(100, c[1], c[11]), mix(101, c[4], c[9]), mix(102, c[6], c[7]), mix(103, c[1], c[9]),
+        mix(104, c[3], c[15]), mix(105, c[10], c[14]), mix(106, c[6], c[10]), mix(107, c[1], c[2], c[11]),
+    ]
+    return np.stack(cols, axis=1)
+
+
+VERIFY_TEMPLATES = 25
+
+
+def tag(doc: Doc, threshold: float | None = None, path: str = str(MODEL_PATH)) -> list[Tagged]:
+    """Attributions found in `doc`, in cue order: candidates kept by the verifier (or, without one, by the
+    cue probability), one per content."""
+    loaded = models(path)
+    if loaded is None:
+        return []
+    cands = candidates(doc, loaded["cue"], loaded["role"])
+    if "verify" in loaded and cands:
+        p = np.exp(loaded["verify"].log_probs(verify_features(doc, cands)))[:, 1]
+        cands = [replace(t, score=float(x)) for t, x in zip(cands, p, strict=True)]
+        threshold = VERIFY_THRESHOLD if threshold is None else threshold
+    else:
+        threshold = CUE_THRESHOLD if threshold is None else threshold
+    return dedupe([t for t in cands if t.score >= threshold])
+
+
+CUE_THRESHOLD = 0.5
+VERIFY_THRESHOLD = 0.4
+
+
+def _size(t: Tagged) -> int:
+    return sum(b - a for a, b in t.content)
+
+
+def _shared(x: Tagged, y: Tagged) -> int:
+    return sum(max(0, min(b, d) - max(a, c)) for a, b in x.content for c, d in y.content)
+
+
+def dedupe(found: list[Tagged]) -> list[Tagged]:
+    """One attribution per content: of two whose contents share at least half of the smaller, keep the
+    likelier cue ('has said' read as two cues, 'said ... adding' over one clause)."""
+    keep: list[Tagged] = []
+    for t in sorted(found, key=lambda t: -t.score):
+        if all(_shared(t, k) < 0.5 * min(_size(t), _size(k)) for k in keep):
+            keep.append(t)
+    return sorted(keep, key=lambda t: t.cue)
