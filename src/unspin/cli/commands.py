@@ -14,6 +14,7 @@ import typer
 
 from unspin.cli.exits import user_errors
 from unspin.errors import UnspinError
+from unspin.train.config import TrainConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
 
@@ -139,19 +140,21 @@ def evaluate(
             _write(json_out, json.dumps(report, indent=2))
 
 
+_TRAIN = TrainConfig()  # the defaults of `unspin train` are the training settings' own
+
+
 @app.command()
 def train(
     data_dir: Annotated[Path, typer.Argument(help="A PTC split: articles/ and *-task-flc-tc.labels.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for checkpoints and the exported model.")],
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")] = 13,
-    epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 6,
-    batch_size: Annotated[int, typer.Option(help="Windows per step.")] = 16,
-    lr: Annotated[float, typer.Option(help="Peak learning rate of the encoder (the heads use 1e-3).")] = 6e-5,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")] = _TRAIN.seed,
+    epochs: Annotated[int, typer.Option(help="Passes over the data.")] = _TRAIN.epochs,
+    batch_size: Annotated[int, typer.Option(help="Windows per step.")] = _TRAIN.batch_size,
+    lr: Annotated[float, typer.Option(help="Peak learning rate of the encoder (the heads use 1e-3).")] = _TRAIN.lr,
     average_from: Annotated[float | None, typer.Option(
         help="Ship the average of the weights at every checkpoint from this fraction of training on "
              "(e.g. 0.57), instead of the last weights.")] = None,
-    # 254 is detect.encoding.WINDOW, written out so the CLI does not import numpy/tokenizers to start (tested)
-    window: Annotated[int, typer.Option(help="Tokens per window, 64 to 510; the model records it.")] = 254,
+    window: Annotated[int, typer.Option(help="Tokens per window, 64 to 510; the model records it.")] = _TRAIN.window,
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (for smoke runs).")] = None,
     stop_after: Annotated[int | None, typer.Option(
         help="Pause after this many steps, keeping the checkpoint; the same command without it resumes "
@@ -166,15 +169,14 @@ def train(
              "from. Repeat for an ensemble.")] = None,
     unlabeled: Annotated[Path | None, typer.Option(
         help="Unlabeled news for the teacher: JSONL(.gz) with a text field, or a folder of .txt files.")] = None,
-    teacher_articles: Annotated[int, typer.Option(help="How many unlabeled articles the teacher labels.")] = 1000,
-    teacher_weight: Annotated[float, typer.Option(help="Loss weight of teacher-labelled windows (gold: 1).")] = 0.5,
+    teacher_articles: Annotated[int, typer.Option(help="How many unlabeled articles the teacher labels.")] = _TRAIN.teacher_articles,
+    teacher_weight: Annotated[float, typer.Option(help="Loss weight of teacher-labelled windows (gold: 1).")] = _TRAIN.teacher_weight,
     device: Annotated[str, typer.Option(help="auto (a GPU when present), cpu, cuda, cuda:1, ...")] = "auto",
 ) -> None:
     """Train a detector from PTC-layout data (needs the `train` extra), export it to int8 ONNX."""
     with user_errors():
         try:
             from unspin.train.export import export
-            from unspin.train.loop import TrainConfig
             from unspin.train.loop import train as run_training
         except ImportError as e:
             raise UnspinError(f"training needs the train extra: pip install 'unspin[train]' ({e.name} missing)") from None

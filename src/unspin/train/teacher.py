@@ -34,7 +34,7 @@ from unspin.detect.encoding import encode
 from unspin.errors import UnspinError
 
 if TYPE_CHECKING:
-    from unspin.train.loop import TrainConfig
+    from unspin.train.config import TrainConfig
 
 SHARD = 50
 FP32 = "model-fp32.onnx"
