@@ -49,13 +49,13 @@ def make_known_store(path: Path, extra_outlet: str | None = None) -> Path:
     with Store(path) as store:
         con = store.connection
         for a in ARTICLES:
-            con.execute("INSERT INTO articles VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", list(a))
+            con.execute("INSERT INTO articles (id, hash, model_version, outlet, url, title, published, words, score, n_spans, n_sentences, n_flagged_sentences, analysed_at, result_offset, result_bytes) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", list(a))
         for s in SPANS:
             con.execute("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", list(s))
         for s in SENTENCES:
             con.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, 0.5, false)", list(s))
         if extra_outlet is not None:
-            con.execute("INSERT INTO articles VALUES ('X1', 'h9', 'v1', ?, NULL, ?, '2024-02-10', 100, 0.3, 1, 2, 1,"
+            con.execute("INSERT INTO articles (id, hash, model_version, outlet, url, title, published, words, score, n_spans, n_sentences, n_flagged_sentences, analysed_at, result_offset, result_bytes) VALUES ('X1', 'h9', 'v1', ?, NULL, ?, '2024-02-10', 100, 0.3, 1, 2, 1,"
                         " '2024-05-01 10:00:00', NULL, NULL)", [extra_outlet, XSS_SPAN])
             con.execute("INSERT INTO spans VALUES ('X1', 0, 5, 'Doubt', 0.5, ?)", [XSS_SPAN])
             con.execute("INSERT INTO sentences VALUES ('X1', 0, 0, 10, 0.5, false)")

@@ -606,9 +606,9 @@ def run_batch(
     `politeness`, and private addresses only when `allow_private_urls` is set.
     """
     if workers is not None and workers < 1:
-        raise BatchError("--workers must be at least 1")
+        raise BatchError(f"the number of workers must be at least 1, not {workers}")
     if limit is not None and limit < 0:
-        raise BatchError("--limit must be 0 or more")
+        raise BatchError(f"the record limit must be 0 or more, not {limit}")
     fetcher = PoliteFetcher(politeness, allow_private=allow_private_urls)
     corpus = Corpus(inputs, columns, defer_html=True, delimiter=delimiter, fetcher=fetcher)
     corpus.check()

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from unspin.errors import InputError
+
 UNKNOWN_OUTLET = "(unknown)"
 
 
@@ -24,6 +26,12 @@ class StatsFilter:
         d["since"] = self.since.isoformat() if self.since else None
         d["until"] = self.until.isoformat() if self.until else None
         return d
+
+
+def check_period(flt: StatsFilter) -> None:
+    """Raise `InputError` when the period ends before it starts (`since` after `until`)."""
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"the period starts after it ends (since {flt.since.isoformat()}, until {flt.until.isoformat()})")
 
 
 def selection(flt: StatsFilter) -> tuple[str, list[Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from unspin.corpus.selection import StatsFilter, selection
+from unspin.corpus.selection import StatsFilter, check_period, selection
 from unspin.corpus.store import Store
 from unspin.corpus.stories import StoryOptions, story_report
 from unspin.errors import UnspinError
@@ -263,10 +263,9 @@ def compute_stats(
 ) -> dict[str, Any]:
     """All statistics as one JSON-serialisable dict (see docs/stats.md for its shape)."""
     if top < 1:
-        raise StatsError("--top must be at least 1")
+        raise StatsError(f"the number of top span texts must be at least 1, not {top}")
     flt = filter or StatsFilter()
-    if flt.since and flt.until and flt.since > flt.until:
-        raise StatsError("--since is after --until")
+    check_period(flt)
     con = _cursor(con_or_store)
     try:
         check_schema(con)

@@ -99,11 +99,11 @@ class StoryOptions:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
-            raise UnspinError("--story-threshold must be in (0, 1]")
+            raise UnspinError(f"the story similarity threshold must be in (0, 1], not {self.threshold}")
         if self.window_days < 0:
-            raise UnspinError("--story-window must be 0 or more days")
+            raise UnspinError(f"the story window must be 0 or more days, not {self.window_days}")
         if self.min_outlets < 1:
-            raise UnspinError("--story-min-outlets must be at least 1")
+            raise UnspinError(f"a story needs at least 1 outlet, not {self.min_outlets}")
         if self.min_shared_terms < 1 or self.max_terms < 1:
             raise UnspinError("story term limits must be at least 1")
         if not 0.0 < self.max_df <= 1.0:

@@ -62,10 +62,9 @@ def load_result(path: Path, article_id: str) -> Result:
 
 
 def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
-    from unspin.corpus.stats import StatsError
+    from unspin.corpus.selection import check_period
 
-    if flt.since and flt.until and flt.since > flt.until:  # checked here too: a writer's answer would say the same
-        raise StatsError("--since is after --until")
+    check_period(flt)  # checked here too: a writer's answer would say the same
     stats: dict[str, Any] = read_store(path, "stats", {"filter": flt.to_dict(), "top": top})
     return stats
 
