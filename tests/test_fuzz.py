@@ -49,11 +49,6 @@ FAST = [
     "batch/warc/status-abc-ok", "batch/gzip/truncated",
 ]
 # Failing on this branch, owned by another engineer of issue 17; strict, so the fix shows as XPASS: then delete the line.
-ELSEWHERE: dict[str, str] = {
-    "batch/jsonl-field/title-lone-surrogate": "corpus engineer (issue 17): per-record isolation, surrogates repaired",
-    "batch/jsonl-struct/nested-array-100k": "corpus engineer (issue 17): a RecursionError in one line stops the run",
-    "batch/warc/status-abc-ok": "corpus engineer (issue 17): a bad WARC status line stops the run",
-}
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +91,7 @@ def test_the_corpus_has_over_1000_inputs_of_every_kind(corpus: tuple[Path, str, 
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ELSEWHERE[n])) if n in ELSEWHERE else n for n in FAST
+    *FAST,
 ])
 def test_fuzz_input(name: str, outcomes: dict[str, fuzz.Outcome]) -> None:
     o = outcomes[name]

@@ -204,7 +204,7 @@ def test_lone_surrogate_is_a_4xx_with_a_reason(api: str, body: bytes, field: str
 
 def test_api_invalid_and_uppercase_urls(api: str) -> None:
     r = httpx.post(api + "/api/analyze", json={"url": "http://[::1"}, timeout=60)
-    assert r.status_code == 400 and "invalid URL" in r.json()["error"]
+    assert r.status_code in (400, 422) and "invalid" in r.json()["error"].lower(), r.text  # refused at validation
     r = httpx.post(api + "/api/analyze", json={"url": "HTTP://127.0.0.1:9/"}, timeout=60)
     assert r.status_code == 400 and "refusing" in r.json()["error"]  # reached the address check, not "only http(s)"
 
