@@ -73,7 +73,7 @@ def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attributi
     spans = [(q.speaker_start, q.speaker_end) for q in quotes if q.anonymous and q.speaker_start is not None]
     spans += [(a.source_start, a.source_end) for a in attributions if a.anonymous]
     out = list(anonymous)
-    for a, b in sorted(set(spans)):  # type: ignore[arg-type]
+    for a, b in sorted(set(spans)):
         if b is None or any(x.start < b and a < x.end for x in out):
             continue
         out.append(AnonymousSource(a, b, text[a:b], "unnamed_source", any(qa <= a < qb for qa, qb in quote_ranges)))
@@ -191,11 +191,11 @@ def combine(
     used: set[int] = set()
     out_quotes: list[Quote] = []
     for k, q in enumerate(quotes):
-        f = found[best[k][1]] if k in best else None
-        e = f.event(text) if f else None
+        hit = found[best[k][1]] if k in best else None
+        e = hit.event(text) if hit else None
         if e is not None and not (RULES_FIRST and q.speaker and q.how in _RULE_CUES | {"context"}):
             sp = resolver.speaker(e)
-            anon = ((sp.anonymous and f is not None and (f.strong_source or WEAK_ANON))
+            anon = ((sp.anonymous and hit is not None and (hit.strong_source or WEAK_ANON))
                     or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
             how = "tagger+pronoun" if sp.how == "pronoun" else "tagger"
             q = replace(q, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,

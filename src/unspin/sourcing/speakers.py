@@ -121,9 +121,9 @@ class SpeakerResolver:
                 return Speaker(person.name, person.role, words[0].start, words[0].end, how="relative")
             return Speaker(None, None, words[0].start, words[0].end, how="relative")
         if len(words) == 1 and words[0].low in PRONOUNS:
-            person = self.resolve_pronoun(e.source_start)
-            if person:
-                return Speaker(person.name, person.role, words[0].start, words[0].end, how="pronoun")
+            pron = self.resolve_pronoun(e.source_start)
+            if pron:
+                return Speaker(pron.name, pron.role, words[0].start, words[0].end, how="pronoun")
             return Speaker(None, None, words[0].start, words[0].end, how="pronoun")
         h = self._head_index(toks)
         if h is None:
@@ -160,9 +160,9 @@ class SpeakerResolver:
                 return Speaker(self.text[modifiers[0].start : head.end], None, modifiers[0].start, head.end,
                                how="body")
             if head.low in ROLE_NOUNS:
-                person = self.people.by_role(head.low, e.source_start)
-                if person:
-                    return Speaker(person.name, person.role, e.source_start, e.source_end, how="role")
+                by_role = self.people.by_role(head.low, e.source_start)
+                if by_role:
+                    return Speaker(by_role.name, by_role.role, e.source_start, e.source_end, how="role")
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
         return Speaker(None, None, e.source_start, e.source_end, anonymous=self._unnamed(pre), how="unnamed")
 
