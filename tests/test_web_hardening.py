@@ -235,8 +235,8 @@ def test_bad_form_fields_rerender_the_form_with_a_reason(server: str, fields: di
 
 def test_invalid_utf8_in_a_form_is_replaced_not_a_500(server: str) -> None:
     r = httpx.post(f"{server}/analyze", content=b"text=Spin+%ED%A0%80+here.+Spin+again.&title=%FF%FE",
-                   headers={"content-type": "application/x-www-form-urlencoded"})
-    assert r.status_code == 200 and "\ufffd" in r.text
+                   headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=True)
+    assert r.status_code == 200 and r.history[0].status_code == 303 and "\ufffd" in r.text
 
 
 # -- ids with `/` ------------------------------------------------------------------------

@@ -5,11 +5,12 @@ The key of an analysis is the first 16 hex digits of the SHA-256 of its article 
 Results are kept whole (every span the detector emitted; a view applies its display threshold):
 
 - in the `--db` results store when the server has one (`Store.write_many`, the store's own identity
-  rules); when that store cannot be written (a batch run holds it), in the folder instead;
+  rules), unless a writer (`unspin batch`) holds it: then, or when the write fails, in the folder;
 - otherwise in a folder of JSON files, `<key>--<model version>.json`, written atomically (a temporary
   file, then a rename), so several server processes can share it.
 
-A lookup tries the store (by text hash, the current model version first), then the folder.
+A lookup tries the store (by text hash, the current model version first; through `store_access.read`, so it
+follows the rules for reading a store a batch run is writing), then the folder.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import re
 import tempfile
 import threading
 from pathlib import Path
+
+import duckdb
 
 from unspin.article import Result, content_hash
 from unspin.errors import UnspinError
@@ -65,12 +68,16 @@ class SavedResults:
 
     def _save_in_store(self, result: Result) -> bool:
         from unspin.corpus.store import Store
+        from unspin.corpus.store_access import current_writer
 
+        assert self.db is not None
+        if current_writer(self.db) is not None:  # a batch run writes it: never compete with it for the lock
+            return False
         try:
-            with _STORE_LOCK, Store(self.db) as store:  # type: ignore[arg-type]
+            with _STORE_LOCK, Store(self.db) as store:
                 store.write_many([result])
             return True
-        except Exception:
+        except (UnspinError, duckdb.Error, OSError):  # it cannot be written now: keep the result in the folder
             return False
 
     def _path(self, key: str, version: str) -> Path:
@@ -108,15 +115,13 @@ class SavedResults:
         return found
 
     def _load_from_store(self, key: str) -> Result | None:
-        from unspin.corpus.store import Store
+        from unspin.corpus.store_access import read
 
         if self.db is None or not self.db.exists():
             return None
-        with _STORE_LOCK, Store(self.db, read_only=True) as store:
-            row = store.connection.execute(
-                "SELECT id FROM articles WHERE starts_with(hash, ?) "
-                "ORDER BY (model_version = ?) DESC, analysed_at DESC LIMIT 1", [key, self.model_version]).fetchone()
-            return store.get_result(row[0]) if row else None
+        with _STORE_LOCK:
+            d = read(self.db, "result_by_key", {"key": key, "model_version": self.model_version})
+        return None if d is None else Result.from_dict(d)
 
     def _load_from_folder(self, key: str) -> Result | None:
         if not self.folder.is_dir():

@@ -428,8 +428,17 @@ ORDER BY p.score DESC, p.id LIMIT ?"""
     return out
 
 
+def _op_result_by_key(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, args: dict[str, Any]) -> Any:
+    """The stored result whose text hash starts with `key` (a permalink's key), the given model version first."""
+    from unspin.corpus.store import read_result
+
+    row = con.execute("SELECT id FROM articles WHERE starts_with(hash, ?) ORDER BY (model_version = ?) DESC, "
+                      "analysed_at DESC LIMIT 1", [str(args["key"]), str(args.get("model_version", ""))]).fetchone()
+    return None if row is None else read_result(con, db, inline, row[0])
+
+
 OPS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, bool, dict[str, Any]], Any]] = {
-    "result": _op_result, "stats": _op_stats, "articles": _op_articles,
+    "result": _op_result, "stats": _op_stats, "articles": _op_articles, "result_by_key": _op_result_by_key,
 }
 
 
