@@ -23,18 +23,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sourcing_polnear as sp  # noqa: E402
-from unspin.sourcing.features import Doc, cue_features, role_features_batch, role_window  # noqa: E402
-from unspin.sourcing.layout import Layout  # noqa: E402
-from unspin.sourcing.learn import LinearModel, fit, save  # noqa: E402
-from unspin.sourcing.quotes import find_quotes  # noqa: E402
-from unspin.sourcing.tagger import (  # noqa: E402
+import sourcing_polnear as sp
+from unspin.sourcing.features import Doc, cue_features, role_features_batch, role_window
+from unspin.sourcing.layout import Layout
+from unspin.sourcing.learn import LinearModel, fit, save
+from unspin.sourcing.quotes import find_quotes
+from unspin.sourcing.tagger import (
     CUE_LABELS,
     MODEL_PATH,
     ROLE_LABELS,
     Tagged,
+    _load,
     candidates,
-    models,
     tag,
     verify_features,
 )
@@ -161,7 +161,7 @@ def fit_verifier(items: list[Item], bits: int, epochs: int, folds: int) -> Linea
 
 def evaluate(items: list[Item], path: str, threshold: float | None = None) -> str:
     tp = rs = npred = ngold = 0
-    models.cache_clear()
+    _load.cache_clear()
     for it in items:
         pred = to_preds(it.doc, it.text, tag(it.doc, threshold=threshold, path=path))
         pairs = sp.pair_up(it.gold, pred)
