@@ -25,7 +25,7 @@ def result(analyzer, example_path: Path) -> Result:
 
 def test_json_schema_keys(result: Result):
     doc = json.loads(result.to_json())
-    assert doc["schema_version"] == SCHEMA_VERSION == "2.0"
+    assert doc["schema_version"] == SCHEMA_VERSION == "2.1"
     assert set(doc["model"]) == {"name", "version"}
     assert {"id", "title", "outlet", "url", "text"} <= set(doc["article"])
     assert isinstance(doc["score"], float) and 0.0 <= doc["score"] <= 1.0

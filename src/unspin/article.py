@@ -14,7 +14,7 @@ from typing import Any
 
 from unspin.errors import InputError
 
-SCHEMA_VERSION = "2.0"  # 2.0: `article.source` renamed `article.outlet`; 1.x results still load
+SCHEMA_VERSION = "2.1"  # 2.1: sourcing keys added (see docs/json-schema.md); 2.0: `article.source` -> `article.outlet`
 
 
 class SchemaError(InputError):

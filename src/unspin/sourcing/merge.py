@@ -152,6 +152,40 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
     return bool(set(words) & _NEGATIONS) and text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
 
 
+def _clear_of(text: str, f: Found, quotes: list[Quote]) -> Found | None:
+    """The attribution with its content cut before any quote that is someone else's statement (a content
+    that ran on into the next sentence's quote); None when nothing is left."""
+    parts = list(f.parts)
+    for q in quotes:
+        if q.speaker_start is None or not any(a < q.end and q.start < b for a, b in parts):
+            continue
+        if f.source and q.speaker_start < f.source[1] and f.source[0] < (q.speaker_end or 0):
+            continue  # the same speaker: the quote belongs to this statement
+        cut = []
+        for a, b in parts:
+            if b <= q.start or a >= q.end:
+                cut.append((a, b))
+            elif a < q.start:
+                x, y = trim(text, a, q.start, _CLAIM_CHARS)
+                if y > x:
+                    cut.append((x, y))
+        parts = cut
+    if not parts:
+        return None
+    return f if parts == list(f.parts) else replace(f, parts=tuple(parts))
+
+
+def _same_statement(q: Quote, f: Found, shared: int) -> bool:
+    """Whether a tagged attribution overlapping a quote is that quote's own statement: the quote took its
+    speaker, or has the same speaker, or makes up at least half of its content."""
+    if q.how and q.how.startswith("tagger"):
+        return True
+    if f.source and q.speaker_start is not None and q.speaker_end is not None \
+            and q.speaker_start < f.source[1] and f.source[0] < q.speaker_end:
+        return True
+    return q.speaker_start is None or shared >= 0.5 * size(f.parts)
+
+
 def _same(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> bool:
     """Two claims overlap by at least half of the shorter one."""
     sx, sy = size(x), size(y)
@@ -227,8 +261,8 @@ def combine(
                         source_kind=sp.kind)
         if is_term(text, q):
             continue
-        if k in best:
-            used.add(best[k][1])
+        if f is not None and _same_statement(q, f, best[k][0]):
+            used.add(best[k][1])  # the attribution is this quote's: not listed again
         out_quotes.append(q)
     out_quotes = join_interrupted(layout, out_quotes)
     quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
@@ -246,6 +280,9 @@ def combine(
         if n in used or e is None or any(_same(list(f.parts), c) for c in taken):
             continue
         if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or (NO_NEGATED and negated(text, f.cue)):
+            continue
+        f = _clear_of(text, f, out_quotes)
+        if f is None:
             continue
         sp = resolver.speaker(e)
         is_anon = ((sp.anonymous and (f.strong_source or WEAK_ANON))

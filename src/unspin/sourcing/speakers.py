@@ -236,7 +236,12 @@ class SpeakerResolver:
         low = t.bare.lower()
         sa, _ = self.layout.sentence_at(t.start)
         opens = t.start == sa or not self.text[sa : t.start].strip(" \"“‘'(")
-        return opens and (low in _COMMON_STARTS or low in SOURCE_NOUNS or low in self.lower_words)
+        if not opens or self.people.resolve(t.bare) is not None:
+            return False
+        return (low in _COMMON_STARTS or low in SOURCE_NOUNS or low in self.lower_words
+                or (low.endswith(_GROUP_SUFFIXES) and len(low) >= 8))  # 'Protesters said' (not 'Rogers said')
+
+
 
     @cached_property
     def lower_words(self) -> frozenset[str]:
@@ -276,6 +281,7 @@ _NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them",
                 "his", "its", "their", "our", "my", "your", "said", "says"}
 _NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
                                      "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_GROUP_SUFFIXES = ("ers", "ists", "ants", "ents", "ors", "ians", "ees")
 _GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
                 "clergy", "personnel", "crew", "youth"} - {"public"}
 _VERBISH = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "does", "did"}
