@@ -33,8 +33,8 @@ from unspin.sourcing.tagger import (
     MODEL_PATH,
     ROLE_LABELS,
     Tagged,
+    _load,
     candidates,
-    models,
     tag,
     verify_features,
 )
@@ -161,7 +161,7 @@ def fit_verifier(items: list[Item], bits: int, epochs: int, folds: int) -> Linea
 
 def evaluate(items: list[Item], path: str, threshold: float | None = None) -> str:
     tp = rs = npred = ngold = 0
-    models.cache_clear()
+    _load.cache_clear()
     for it in items:
         pred = to_preds(it.doc, it.text, tag(it.doc, threshold=threshold, path=path))
         pairs = sp.pair_up(it.gold, pred)

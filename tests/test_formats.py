@@ -28,7 +28,7 @@ def result(analyzer, example_path: Path) -> Result:
 
 def test_json_schema_keys(result: Result):
     doc = json.loads(result.to_json())
-    assert doc["schema_version"] == SCHEMA_VERSION == "3.0"
+    assert doc["schema_version"] == SCHEMA_VERSION == "3.1"
     assert set(doc["model"]) == {"name", "version"}
     assert {"id", "title", "outlet", "url", "text"} <= set(doc["article"])
     assert isinstance(doc["score"], float) and doc["score"] >= 0.0

@@ -10,6 +10,11 @@ import pytest
 from invariants import check_sourcing
 from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
+from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.layout import Layout
+from unspin.sourcing.names import find_people
+from unspin.sourcing.speakers import SpeakerResolver
+from unspin.sourcing.summary import distinct_sources
 
 DATA = Path(__file__).parent / "data" / "sourcing" / "passages.jsonl"
 
@@ -107,6 +112,12 @@ def test_according_to_with_a_relative_clause_and_claim_to_infinitive():
 
 # --- quotes ------------------------------------------------------------------------------------
 
+def test_straight_quotes_set_off_by_spaces():
+    text = 'Mayor Ann Vale said " we will rebuild the bridge " and left the hall.'
+    (q,) = sourcing(text).quotes
+    assert q.text == '" we will rebuild the bridge "' and q.speaker == "Ann Vale"
+
+
 def test_straight_and_curly_quotes():
     text = 'He said "yes" once. She said “no” twice.'
     assert [q.text for q in sourcing(text).quotes] == ['"yes"', "“no”"]
@@ -201,7 +212,7 @@ def test_anonymous_speaker():
         ("One diplomat, who asked not to be named, said the list was disputed.",
          "One diplomat, who asked not to be named", "anonymity_clause"),
         ("A guard said, speaking on condition of anonymity, that the gate was open.",
-         "speaking on condition of anonymity", "anonymity_clause"),
+         "A guard said, speaking on condition of anonymity", "anonymity_clause"),
         ("Officials acknowledge that traffic has slowed.", "Officials acknowledge", "unnamed_group"),
         ("It is understood that a second lane will open.", "It is understood", "impersonal"),
         ("The army advanced, with latest reports saying the town fell.", "latest reports saying", "vague_reports"),
@@ -251,7 +262,7 @@ def test_dateline_and_relayed_outlets():
 def test_attribution_claims():
     text = ("Moscow and Riga will reopen the crossing, the Kremlin confirmed on Thursday. "
             "Kovac said that talks would resume. According to the ministry, the road is safe.")
-    got = [(a.source, a.verb, a.claim) for a in sourcing(text).attributions]
+    got = [(a.source, a.verb, a.claim.removeprefix("that ")) for a in sourcing(text).attributions]
     assert got == [
         ("the Kremlin", "confirmed", "Moscow and Riga will reopen the crossing"),
         ("Kovac", "said", "talks would resume"),
@@ -284,7 +295,7 @@ def test_summary_counts():
     s = sourcing(RELAYED)
     m = s.summary
     assert m.quotes == 4 and m.quotes_with_speaker == 4
-    assert m.quoted_chars == sum(q.end - q.start for q in s.quotes)
+    assert m.quoted_chars == sum(b - a for q in s.quotes for a, b in q.parts)
     assert m.quoted_share == round(m.quoted_chars / len(RELAYED), 4)
     assert {"Marko Vist", "Ilya Dorov"} <= set(m.named_sources)
     assert m.distinct_named_sources == len(m.named_sources)
@@ -304,3 +315,86 @@ def test_sourcing_handles_odd_input():
     for text in ("“", '"', "x" * 5000, "“a”" * 200, "Source:", "©", "\n\n\n", "According to"):
         s = sourcing(text)
         assert_slices(text, s)
+
+
+# --- issue 15: who the source is, terms that are not quotes, one person once ---------------------
+
+@pytest.mark.parametrize(
+    "text, anonymous, name",
+    [
+        ("A homeless man said the shelter was full.", True, None),  # indefinite: unnamed
+        ("U.S. officials said the talks had failed.", True, None),  # a name only as a modifier
+        ("Protesters said the square had been cleared.", True, None),  # sentence-initial capital, a common noun
+        ("A spokeswoman for Ann Vale said the talks had failed.", True, None),  # the name is not the speaker
+        ("Clinton's spokesman said the talks had failed.", False, None),  # a description pointing back
+        ("Sen. Ted Cruz of Texas said the talks had failed.", False, "Ted Cruz"),
+        ("US Secretary of State Ann Vale said the talks had failed.", False, "Ann Vale"),  # 'of' inside a title
+    ],
+)
+def test_source_is_named_by_its_head(text, anonymous, name):
+    (a,) = sourcing(text).attributions
+    assert (a.anonymous, a.name) == (anonymous, name)
+    assert any(x.start <= a.source_start < x.end for x in sourcing(text).anonymous_sources) == anonymous
+
+
+def test_unnamed_speaker_keeps_the_quote_and_a_nickname_is_no_quote():
+    text = "“They took everything,” said a cook who goes by the name “Sparrow.”"
+    s = sourcing(text)
+    (q,) = s.quotes
+    assert q.text == "“They took everything,”" and q.anonymous and q.speaker is None
+    assert q.speaker_text == "a cook"
+    assert_slices(text, s)
+
+
+def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
+    assert sourcing("The so-called “pre-agreement” was signed on Monday.").quotes == []
+    (q,) = sourcing("“No,” Ann Vale said.").quotes
+    assert q.speaker == "Ann Vale"
+
+
+def test_quote_interrupted_by_its_attribution_is_one_quote():
+    text = "“The plan,” Ann Vale said, “is dead.”"
+    (q,) = sourcing(text).quotes
+    assert q.speaker == "Ann Vale" and [text[a:b] for a, b in q.parts] == ["“The plan,”", "“is dead.”"]
+
+
+def test_relative_pronoun_source_is_the_person_before_it():
+    (a,) = sourcing("The crowd cheered for Ann Vale, who said the port would reopen in May.").attributions
+    assert a.source == "who" and a.name == "Ann Vale" and a.named
+
+
+def test_appositive_source_is_the_person_it_describes():
+    text = "The bridge will close, said Ann Vale, an engineer at the harbour, on Monday."
+    layout = Layout(text)
+    people = find_people(text, layout.all_tokens, [])
+    resolver = SpeakerResolver(layout, people, [], layout.outlets)
+    start = text.index("an engineer")
+    event = SpeechEvent("said", 23, 27, start, text.index(", on"), "tagged")
+    sp = resolver.speaker(event)
+    assert (sp.name, sp.anonymous, text[sp.start : sp.end]) == ("Ann Vale", False, "Ann Vale")
+    event = SpeechEvent("said", 23, 27, start, text.index(", on"), "tagged")
+    bare = SpeakerResolver(Layout("The bridge will close, said an engineer at the harbour, on Monday."), people, [])
+    assert bare.speaker(SpeechEvent("said", 23, 27, 28, 54, "tagged")).anonymous  # no name before it
+
+
+def test_summary_counts_each_source_once_and_tells_provenance_apart():
+    text = ("Finance Minister Ola Brandt said the budget was balanced. Brandt added that taxes would not rise. "
+            "“We kept our word,” Ms Brandt told reporters. The Kremlin said the figures were false. Kremlin "
+            "spokesman Dmitry Pesk said they were old. The Harbour Times reported that the ministry had not seen them."
+            "\n\nSource: RT\n\n© Ann Lo / Reuters")
+    s = sourcing(text)
+    m = s.summary
+    assert m.named_by_kind == {"people": ["Ola Brandt", "Dmitry Pesk"], "outlets": ["Harbour Times"],
+                               "institutions": ["Kremlin"]}
+    assert m.distinct_named_sources == 4 == len(m.named_sources)
+    assert (m.publisher, m.relayed, m.credits) == (["RT"], ["Harbour Times"], ["Reuters"])
+    assert m.outlets == ["Harbour Times", "RT", "Reuters"]
+    brandt = [a for a in s.attributions if a.name == "Ola Brandt"]
+    assert len(brandt) == 2 and all("We kept" not in a.claim for a in brandt)  # a claim stops at another quote
+
+
+def test_distinct_sources_join_name_forms():
+    named = [("Josh Rogin", "person"), ("Rogin", "person"), ("the Kremlin", "institution"), ("Kremlin", "institution"),
+             ("Washington Post", "outlet"), ("the Washington Post", "institution")]
+    assert distinct_sources(named) == {"people": ["Josh Rogin"], "outlets": ["Washington Post"],
+                                       "institutions": ["Kremlin"]}

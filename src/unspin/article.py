@@ -18,7 +18,8 @@ from unspin.errors import InputError
 # 2.0: `article.source` renamed `article.outlet`. 3.0: `score` is spin density (expected propaganda phrases
 # per 1,000 words outside quotes; it was the 0-1 mean of the sentence scores), with `score_detail`, `shown`
 # and per-technique sentence scores. 1.x and 2.x results still load: their scores are recomputed from their spans.
-SCHEMA_VERSION = "3.0"
+# 3.1: sourcing keys added (see docs/json-schema.md; nothing removed or renamed).
+SCHEMA_VERSION = "3.1"
 
 
 class SchemaError(InputError):

@@ -29,14 +29,44 @@ def sourcing_dict(result: Result) -> dict[str, Any] | None:
     return s.to_dict() if hasattr(s, "to_dict") else s
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def named_sources_text(m: dict[str, Any]) -> str:
+    """'2 people (Josh Rogin, Yury Ushakov), 1 outlet (Washington Post), 2 institutions (Russia, Kremlin)'."""
+    by_kind = m.get("named_by_kind")
+    if not by_kind:  # a result stored before the summary told kinds apart
+        return _count(m["distinct_named_sources"], "named source", "named sources")
+    parts = []
+    for key, one, many in (("people", "person", "people"), ("outlets", "outlet", "outlets"),
+                           ("institutions", "institution", "institutions")):
+        names = by_kind.get(key) or []
+        if names:
+            parts.append(f"{_count(len(names), one, many)} ({', '.join(names)})")
+    return "named sources: " + ("; ".join(parts) if parts else "none")
+
+
+def provenance_text(m: dict[str, Any]) -> str:
+    """'published by RT · relays Washington Post · photo credits Reuters' (older results: 'relies on ...')."""
+    if "publisher" not in m:
+        return "relies on: " + ", ".join(m["outlets"]) if m["outlets"] else ""
+    parts = []
+    for key, label in (("publisher", "published by"), ("relayed", "relays"), ("credits", "photo credits")):
+        if m.get(key):
+            parts.append(f"{label} {', '.join(m[key])}")
+    return " · ".join(parts)
+
+
 def summary_line(s: dict[str, Any]) -> Text:
     m = s["summary"]
     line = Text("Sourcing  ", style="bold")
     line.append(f"{m['quoted_share']:.0%} of the text quoted · {m['quotes']} quotes "
                 f"({m['quotes_with_speaker']} with a named speaker) · {m['named_attributions']} named / "
-                f"{m['anonymous_attributions']} anonymous attributions · {m['distinct_named_sources']} named sources")
-    if m["outlets"]:
-        line.append(" · relies on: " + ", ".join(m["outlets"]), style="bold yellow")
+                f"{m['anonymous_attributions']} anonymous attributions · {named_sources_text(m)}")
+    prov = provenance_text(m)
+    if prov:
+        line.append(" · " + prov, style="bold yellow")
     return line
 
 

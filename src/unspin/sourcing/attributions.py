@@ -87,6 +87,7 @@ def find_attributions(
         out.append(Attribution(
             start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
             source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,
-            anonymous=is_anon or sp.anonymous, resolved=resolved,
+            anonymous=is_anon or sp.anonymous, resolved=resolved, name=sp.name if named else None,
+            source_kind=sp.kind if named else None,
         ))
     return out

@@ -15,7 +15,7 @@ weights only, no vocabulary. Every value is computed the same way at training an
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -106,6 +106,7 @@ class Doc:
 
     layout: Layout
     quotes: list[tuple[int, int]]
+    cache: dict[int, np.ndarray] = field(default_factory=dict)  # per-model token scores (tagger.find_cues)
 
     @cached_property
     def tokens(self) -> list[Token]:
@@ -143,31 +144,22 @@ class Doc:
 
     @cached_property
     def forms(self) -> list[str]:
-        return [word_form(t) for t in self.tokens]
+        return [_token_facts(t.text)[0] for t in self.tokens]
 
     @cached_property
     def _hashes(self) -> dict[str, np.ndarray]:
-        cache: dict[str, int] = {}
+        n = len(self.tokens)
+        table = np.empty((n + 4, len(_FACTS)), dtype=np.uint64)
+        table[:2] = _h("<s>")  # padding: two before, two after
+        table[n + 2 :] = _h("</s>")
+        if n:
+            table[2 : n + 2] = np.array([_token_facts(t.text)[1] for t in self.tokens], dtype=np.uint64)
+        return {name: np.ascontiguousarray(table[:, k]) for k, name in enumerate(_FACTS)}
 
-        def hs(values: list[str]) -> np.ndarray:
-            out = np.empty(len(values) + 4, dtype=np.uint64)
-            for n, v in enumerate(values):
-                h = cache.get(v)
-                if h is None:
-                    h = cache[v] = _h(v)
-                out[n + 2] = h
-            out[:2] = _h("<s>")  # padding: two before, two after
-            out[-2:] = _h("</s>")
-            return out
-
-        forms = self.forms
-        return {
-            "w": hs(forms),
-            "s3": hs([f[-3:] for f in forms]),
-            "shape": hs([shape(t) for t in self.tokens]),
-            "lex": hs([lex_class(f) for f in forms]),
-            "stem": hs([stem(f) for f in forms]),
-        }
+    @cached_property
+    def kind(self) -> np.ndarray:
+        """Small ints: 1 comma-like, 2 quote mark, 3 'that', 4 sentence end, 0 other."""
+        return np.array([_token_facts(t.text)[2] for t in self.tokens], dtype=np.int64)
 
     def h(self, name: str, offset: int = 0) -> np.ndarray:
         """Hashes of feature `name` for every token, shifted by `offset` (-2..2), padded at the ends."""
@@ -186,20 +178,22 @@ class Doc:
         """For each token kind (see `kind`), how many tokens of it up to and including each token."""
         return {k: np.cumsum(self.kind == k) for k in (1, 2, 3, 4)}
 
-    @cached_property
-    def kind(self) -> np.ndarray:
-        """Small ints: 1 comma-like, 2 quote mark, 3 'that', 4 sentence end, 0 other."""
-        out = np.zeros(len(self.tokens), dtype=np.int64)
-        for n, f in enumerate(self.forms):
-            if f in _COMMA:
-                out[n] = 1
-            elif f in ("Q", "Q<", "Q>"):
-                out[n] = 2
-            elif f == "that":
-                out[n] = 3
-            elif f in (".", "!", "?", ":"):
-                out[n] = 4
-        return out
+_FACTS = ("w", "s3", "shape", "lex", "stem")
+_FACT_CACHE: dict[str, tuple[str, tuple[int, ...], int]] = {}
+
+
+def _token_facts(text: str) -> tuple[str, tuple[int, ...], int]:
+    """A token's word form, the hashes of its facts (_FACTS order) and its kind; cached by token text."""
+    hit = _FACT_CACHE.get(text)
+    if hit is None:
+        if len(_FACT_CACHE) > 200_000:
+            _FACT_CACHE.clear()
+        t = Token(0, len(text), text)
+        f = word_form(t)
+        kind = 1 if f in _COMMA else 2 if f in ("Q", "Q<", "Q>") else 3 if f == "that" else \
+            4 if f in (".", "!", "?", ":") else 0
+        hit = _FACT_CACHE[text] = (f, (_h(f), _h(f[-3:]), _h(shape(t)), _h(lex_class(f)), _h(stem(f))), kind)
+    return hit
 
 
 CUE_TEMPLATES = 26
@@ -353,12 +347,7 @@ def role_window(doc: Doc, cs: int, ce: int) -> tuple[int, int]:
     """Tokens [lo, hi) whose role is decided for the cue at [cs, ce): the sentence before (same paragraph),
     the cue's sentence and the two after it, cut at MAX_BEFORE / MAX_AFTER tokens from the cue."""
     sent, para = doc.sentence, doc.paragraph
-    s, p = sent[cs], para[cs]
-    lo = cs
-    while lo > 0 and cs - lo < MAX_BEFORE and para[lo - 1] == p and sent[lo - 1] >= s - 1:
-        lo -= 1
-    hi = ce
-    n = len(doc)
-    while hi < n and hi - ce < MAX_AFTER and para[hi] == p and sent[hi] <= s + 2:
-        hi += 1
-    return lo, hi
+    s, p = int(sent[cs]), int(para[cs])
+    lo = max(cs - MAX_BEFORE, int(np.searchsorted(para, p, "left")), int(np.searchsorted(sent, s - 1, "left")))
+    hi = min(ce + MAX_AFTER, int(np.searchsorted(para, p, "right")), int(np.searchsorted(sent, s + 2, "right")))
+    return min(lo, cs), max(hi, ce)

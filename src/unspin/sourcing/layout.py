@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from unspin.segment import lines, split_line
 
@@ -22,8 +21,9 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’\-]*|[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token: offsets into the text (end exclusive) and its text. A tuple: cheap to make by the thousand."""
+
     start: int
     end: int
     text: str

@@ -31,8 +31,18 @@ class LinearModel:
         """(rows, classes) log-odds-like scores for rows of feature hashes (rows, features)."""
         if len(hashes) == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        w = self.weights[self.index(hashes)].astype(np.float32)  # (rows, features, classes)
-        return w.sum(axis=1) + self.bias
+        idx = self.index(hashes)
+        cols = self.columns
+        return np.stack([cols[c].take(idx).sum(axis=1) for c in range(len(cols))], axis=1) + self.bias
+
+    @property
+    def columns(self) -> list[np.ndarray]:
+        """The weights of each class as one contiguous float32 array (fast to gather from)."""
+        cached = self.__dict__.get("_columns")
+        if cached is None or len(cached[0]) != len(self.weights):
+            cached = [np.ascontiguousarray(self.weights[:, c], dtype=np.float32) for c in range(self.weights.shape[1])]
+            self.__dict__["_columns"] = cached
+        return cached
 
     def log_probs(self, hashes: np.ndarray) -> np.ndarray:
         s = self.scores(hashes)
@@ -104,7 +114,7 @@ def save(path: str, models: dict[str, LinearModel], meta: dict[str, str]) -> Non
 def load(path: str) -> tuple[dict[str, LinearModel], dict[str, str]]:
     with np.load(path, allow_pickle=False) as z:
         names = {k.split(".")[0] for k in z.files if not k.startswith("meta.")}
-        models = {n: LinearModel(z[f"{n}.weights"], z[f"{n}.bias"], tuple(str(x) for x in z[f"{n}.labels"]))
-                  for n in names}
+        models = {n: LinearModel(z[f"{n}.weights"].astype(np.float32), z[f"{n}.bias"],
+                                 tuple(str(x) for x in z[f"{n}.labels"])) for n in names}
         meta = {k[5:]: str(z[k]) for k in z.files if k.startswith("meta.")}
     return models, meta

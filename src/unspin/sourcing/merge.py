@@ -26,6 +26,7 @@ _RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun"}
 RULES_FIRST = True
 RULE_ATTR_FIRST = False
 _SHORT_CLAIM = 2
+_NEAR = 30  # characters between an unnamed speaker and the anonymity clause that goes with it
 NO_NEGATED = True
 WEAK_ANON = False
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
@@ -75,6 +76,12 @@ def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attributi
     out = list(anonymous)
     for a, b in sorted(set(spans)):
         if b is None or any(x.start < b and a < x.end for x in out):
+            continue
+        near = [n for n, x in enumerate(out) if x.kind == "anonymity_clause" and b <= x.start <= b + _NEAR
+                and not any(c in text[b : x.start] for c in ".!?\n")]
+        if near:  # 'A guard said, speaking on condition of anonymity': one unnamed source
+            x = out[near[0]]
+            out[near[0]] = AnonymousSource(a, x.end, text[a : x.end], x.kind, x.in_quote)
             continue
         out.append(AnonymousSource(a, b, text[a:b], "unnamed_source", any(qa <= a < qb for qa, qb in quote_ranges)))
     return sorted(out, key=lambda x: (x.start, x.end))
@@ -136,6 +143,8 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
     words = inside + before
     if not inside or set(inside) <= _PASSIVE:  # 'He was [told to leave]': a bare 'was' reports nothing
         return True
+    if inside[-1] in ("a", "an", "the"):  # 'substantiating a (report)': a cue cut mid-phrase, not a report verb
+        return True
     if any(w in ("not", "never") or w.endswith(("n't", "n’t")) for w in words):
         return True
     if set(words) & _PASSIVE and inside[-1] in ("told", "asked"):
@@ -143,10 +152,58 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
     return bool(set(words) & _NEGATIONS) and text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
 
 
+def _clear_of(text: str, f: Found, quotes: list[Quote]) -> Found | None:
+    """The attribution with its content cut before any quote that is someone else's statement (a content
+    that ran on into the next sentence's quote); None when nothing is left."""
+    parts = list(f.parts)
+    for q in quotes:
+        if q.speaker_start is None or not any(a < q.end and q.start < b for a, b in parts):
+            continue
+        if f.source and q.speaker_start < f.source[1] and f.source[0] < (q.speaker_end or 0):
+            continue  # the same speaker: the quote belongs to this statement
+        cut = []
+        for a, b in parts:
+            if b <= q.start or a >= q.end:
+                cut.append((a, b))
+            elif a < q.start:
+                x, y = trim(text, a, q.start, _CLAIM_CHARS)
+                if y > x:
+                    cut.append((x, y))
+        parts = cut
+    if not parts:
+        return None
+    return f if parts == list(f.parts) else replace(f, parts=tuple(parts))
+
+
+def _same_statement(q: Quote, f: Found, shared: int) -> bool:
+    """Whether a tagged attribution overlapping a quote is that quote's own statement: the quote took its
+    speaker, or has the same speaker, or makes up at least half of its content."""
+    if q.how and q.how.startswith("tagger"):
+        return True
+    if f.source and q.speaker_start is not None and q.speaker_end is not None \
+            and q.speaker_start < f.source[1] and f.source[0] < q.speaker_end:
+        return True
+    return q.speaker_start is None or shared >= 0.5 * size(f.parts)
+
+
 def _same(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> bool:
     """Two claims overlap by at least half of the shorter one."""
     sx, sy = size(x), size(y)
     return bool(sx and sy) and overlap(x, y) >= 0.5 * min(sx, sy)
+
+
+def _whole_names(doc: Doc, sa: int, sb: int) -> tuple[int, int]:
+    """Grow a source span that cuts a capitalised name in two ('US Secretary of State John' -> '... Kerry')."""
+    toks, text = doc.tokens, doc.layout.text
+    n = 0
+    while sb < len(toks) and n < 3 and toks[sb - 1].is_cap and toks[sb].is_cap and toks[sb].is_word \
+            and text[toks[sb - 1].end : toks[sb].start] == " ":
+        sb, n = sb + 1, n + 1
+    n = 0
+    while sa > 0 and n < 3 and toks[sa].is_cap and toks[sa - 1].is_cap and toks[sa - 1].is_word \
+            and text[toks[sa - 1].end : toks[sa].start] == " " and doc.sentence[sa - 1] == doc.sentence[sa]:
+        sa, n = sa - 1, n + 1
+    return sa, sb
 
 
 def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
@@ -161,6 +218,7 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
                 if doc.forms[k] in _RELATIVE:
                     sb = k
                     break
+            sa, sb = _whole_names(doc, sa, sb)
             a, b = trim(text, int(doc.starts[sa]), int(doc.ends[sb - 1]), _CLAIM_CHARS + "\"“”")
             source = (a, b) if b > a else None
         parts = []
@@ -199,11 +257,12 @@ def combine(
                     or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
             how = "tagger+pronoun" if sp.how == "pronoun" else "tagger"
             q = replace(q, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
-                        speaker_text=text[sp.start : sp.end], cue=e.verb, how=how, anonymous=anon)
+                        speaker_text=text[sp.start : sp.end], cue=e.verb, how=how, anonymous=anon,
+                        source_kind=sp.kind)
         if is_term(text, q):
             continue
-        if k in best:
-            used.add(best[k][1])
+        if f is not None and _same_statement(q, f, best[k][0]):
+            used.add(best[k][1])  # the attribution is this quote's: not listed again
         out_quotes.append(q)
     out_quotes = join_interrupted(layout, out_quotes)
     quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
@@ -222,6 +281,9 @@ def combine(
             continue
         if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or (NO_NEGATED and negated(text, f.cue)):
             continue
+        f = _clear_of(text, f, out_quotes)
+        if f is None:
+            continue
         sp = resolver.speaker(e)
         is_anon = ((sp.anonymous and (f.strong_source or WEAK_ANON))
                    or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
@@ -232,12 +294,13 @@ def combine(
         out_attr.append(Attribution(
             start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
             source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,
-            anonymous=is_anon, resolved=resolved, claim_parts=list(f.parts), how="tagger"))
+            anonymous=is_anon, resolved=resolved, claim_parts=list(f.parts), how="tagger",
+            name=sp.name if named else None, source_kind=sp.kind if named else None))
     if not RULE_ATTR_FIRST:
         covered = [list(f.parts) for f in found] + quoted
         for a in rule_attributions:
             claim = [(a.claim_start, a.claim_end)]
-            if a.verb.lower() in _RULE_FIRST_VERBS or any(_same(claim, c) for c in covered):
+            if a.verb.lower() in _RULE_FIRST_VERBS or any(overlap(claim, c) >= 0.5 * size(claim) for c in covered):
                 continue
             verb = (a.start, a.end)
             clash = [t for t in out_attr if t.how == "tagger" and t.start < verb[1] and verb[0] < t.end

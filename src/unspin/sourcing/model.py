@@ -27,6 +27,7 @@ class Quote:
     how: str | None = None  # which rule gave the speaker: after, before, context, pronoun, carried
     anonymous: bool = False  # the speaker is an unnamed source ("a senior diplomat said")
     parts: list[tuple[int, int]] = field(default_factory=list)
+    source_kind: str | None = None  # person, outlet or institution when the speaker is named
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -53,6 +54,8 @@ class Attribution:
     resolved: str | None = None  # the full name behind a pronoun or short name
     claim_parts: list[tuple[int, int]] = field(default_factory=list)  # the claim's pieces, around a mid-claim cue
     how: str = "rule"  # rule (a reporting-verb rule) or tagger (the learned attribution tagger)
+    name: str | None = None  # the named source as the summary counts it: full name, outlet or body
+    source_kind: str | None = None  # person, outlet or institution when named
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -96,9 +99,13 @@ class Summary:
     anonymous_attributions: int
     other_attributions: int
     anonymous_sources: int
-    named_sources: list[str]
+    named_sources: list[str]  # each person, outlet and institution once, however many name forms it has
     distinct_named_sources: int
-    outlets: list[str]
+    outlets: list[str]  # every outlet in provenance (publisher, relayed, credits), first seen first
+    named_by_kind: dict[str, list[str]] = field(default_factory=dict)  # people / outlets / institutions
+    publisher: list[str] = field(default_factory=list)  # source lines, datelines, "originally published by"
+    relayed: list[str] = field(default_factory=list)  # outlets whose reporting the article relays
+    credits: list[str] = field(default_factory=list)  # photo and image credits
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -42,8 +42,25 @@ def _same_line(text: str, a: Token, b: Token) -> bool:
     return "\n" not in text[a.end : b.start]
 
 
+_RUNS: list[tuple[list[Token], list[tuple[int, int]]]] = []  # the last few long token lists and their runs
+
+
 def capital_runs(text: str, toks: list[Token]) -> list[tuple[int, int]]:
-    """Index ranges [i, j) of consecutive capitalised tokens on one line (particles allowed inside)."""
+    """Index ranges [i, j) of consecutive capitalised tokens on one line (particles allowed inside).
+
+    A whole article's token list is read by several rules; its runs are found once (kept by identity)."""
+    if len(toks) > 200:
+        for seen, runs in _RUNS:
+            if seen is toks:
+                return runs
+        runs = _capital_runs(text, toks)
+        _RUNS.insert(0, (toks, runs))
+        del _RUNS[4:]
+        return runs
+    return _capital_runs(text, toks)
+
+
+def _capital_runs(text: str, toks: list[Token]) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(toks):

@@ -3,7 +3,8 @@
 News style opens every paragraph of a long quotation with a quote mark and
 closes only the last one, so an unclosed quote continues when the next
 paragraph opens with a mark. Straight marks have no direction: it is read from
-the characters around them (a mark after a digit, as in 65", is neither).
+the characters around them (a mark after a digit, as in 65", is neither); a mark set off by spaces on both
+sides ('said " we will win " and left') opens a quote when none is open and closes the open one otherwise.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def mark_role(text: str, i: int) -> str | None:
     after = text[i + 1] if i + 1 < len(text) else " "
     can_open = before in _BEFORE_OPEN and not after.isspace()
     can_close = not before.isspace() and after in _AFTER_CLOSE and not before.isdigit()
-    if can_open and can_close:
+    if (can_open and can_close) or (before.isspace() and after.isspace()):  # 'said " we will win " and'
         return "either"
     return "open" if can_open else "close" if can_close else None
 

@@ -28,7 +28,7 @@ from unspin.sourcing.lexicon import (
 )
 from unspin.sourcing.model import Quote
 from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
-from unspin.sourcing.outlets import OutletMention
+from unspin.sourcing.outlets import KNOWN_OUTLETS, OutletMention
 from unspin.sourcing.quotes import QuoteSpan
 
 _AFTER_GAP = re.compile(r"[\s,—–-]*")
@@ -46,6 +46,15 @@ class Speaker:
     end: int
     anonymous: bool = False
     how: str = ""
+
+    @property
+    def kind(self) -> str | None:
+        """person, outlet or institution, for a named speaker; None otherwise."""
+        if self.name is None:
+            return None
+        if self.how == "outlet" or self.name in KNOWN_OUTLETS:
+            return "outlet"
+        return "institution" if self.how == "body" else "person"
 
 
 def _name_like(t: Token) -> bool:
@@ -69,6 +78,7 @@ class SpeakerResolver:
         self.text = layout.text
         self.people = people
         self.quotes = quote_ranges
+        self.quoted = Ranges(quote_ranges)
         self.outlets = outlets or []
 
     def _person_in_run(self, toks: list[Token], i: int, j: int, before: int) -> tuple[Person, Token, Token] | None:
@@ -92,7 +102,7 @@ class SpeakerResolver:
 
     def first_person(self, start: int, end: int, before: int) -> tuple[Person, Token, Token] | None:
         """The first person named in [start, end), outside quotations."""
-        toks = [t for t in self.layout.tokens_in(start, end) if not within(t.start, self.quotes)]
+        toks = [t for t in self.layout.tokens_in(start, end) if t.start not in self.quoted]
         for i, j in capital_runs(self.text, toks):
             hit = self._person_in_run(toks, i, j, before)
             if hit:
@@ -196,7 +206,8 @@ class SpeakerResolver:
         head = None
         for n in range(first, len(toks)):
             t = toks[n]
-            if n > first and (t.text == "," or t.low in _HEAD_STOPS):
+            inside_name = (t.low == "of" and toks[n - 1].is_cap and n + 1 < len(toks) and toks[n + 1].is_cap)
+            if n > first and (t.text == "," or t.low in _HEAD_STOPS) and not inside_name:  # "Secretary of State"
                 break
             if t.is_word:
                 head = n
@@ -225,17 +236,23 @@ class SpeakerResolver:
         low = t.bare.lower()
         sa, _ = self.layout.sentence_at(t.start)
         opens = t.start == sa or not self.text[sa : t.start].strip(" \"“‘'(")
-        return opens and (low in _COMMON_STARTS or low in SOURCE_NOUNS or low in self.lower_words)
+        if not opens or self.people.resolve(t.bare) is not None:
+            return False
+        return (low in _COMMON_STARTS or low in SOURCE_NOUNS or low in self.lower_words
+                or (low.endswith(_GROUP_SUFFIXES) and len(low) >= 8))  # 'Protesters said' (not 'Rogers said')
+
+
 
     @cached_property
     def lower_words(self) -> frozenset[str]:
-        return frozenset(t.bare for t in self.layout.all_tokens if t.text[:1].islower())
+        """Every word the article writes in lower case (possessive endings dropped)."""
+        return frozenset(w[:-2] if w.endswith(("'s", "’s")) else w for w in _LOWER_WORD.findall(self.text))
 
     def _antecedent(self, pos: int, appositive: bool = False) -> tuple[Person, Token, Token] | None:
         """The person named right before a relative pronoun at `pos` ('Cruz, who ...'), or, for an appositive,
         right before the comma that opens it ('Ann Li, an analyst ...')."""
         sa, _ = self.layout.sentence_at(pos)
-        toks = [t for t in self.layout.tokens_in(sa, pos) if not within(t.start, self.quotes)]
+        toks = [t for t in self.layout.tokens_in(sa, pos) if t.start not in self.quoted]
         if appositive and not (toks and toks[-1].text == ","):
             return None
         while toks and not toks[-1].is_word:
@@ -255,6 +272,7 @@ class SpeakerResolver:
         return pre[-1] if pre else None
 
 
+_LOWER_WORD = re.compile(r"(?<![\w'’\-])[a-z][\w'’\-]*")
 _RELATIVE = {"who", "which", "whom"}
 _HEAD_STOPS = (LEADING_PREPOSITIONS - {"by"}) | {"who", "which", "whom", "whose", "that", "familiar", "close", "about",
                                                   "and", "or"}
@@ -263,6 +281,7 @@ _NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them",
                 "his", "its", "their", "our", "my", "your", "said", "says"}
 _NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
                                      "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_GROUP_SUFFIXES = ("ers", "ists", "ants", "ents", "ors", "ians", "ees")
 _GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
                 "clergy", "personnel", "crew", "youth"} - {"public"}
 _VERBISH = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "does", "did"}
@@ -339,12 +358,13 @@ def assign_speakers(
                 sp = Speaker(None, None, sp.start, sp.end, anonymous=sp.anonymous, how=sp.how)
             quotes.append(replace(base, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
                                 speaker_text=text[sp.start : sp.end], cue=event.verb,
-                                how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous))
+                                how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous,
+                                source_kind=sp.kind))
             continue
         prev = quotes[-1] if quotes else None
         if prev is not None and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start):
             quotes.append(replace(base, speaker=prev.speaker, role=prev.role, how="carried",
-                                anonymous=prev.anonymous))
+                                  anonymous=prev.anonymous, source_kind=prev.source_kind))
             continue
         quotes.append(base)
     return quotes, cues

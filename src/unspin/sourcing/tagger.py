@@ -10,6 +10,7 @@ PolNeAR train by bench/train_sourcing_tagger.py; without that file the tagger fi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -37,9 +38,13 @@ class Tagged:
     score: float = 0.0  # the verifier's probability that this is an attribution (the cue score without one)
 
 
+def models(path: str | Path = MODEL_PATH) -> dict[str, LinearModel] | None:
+    """The tagger's models by name: cue, role and (when trained) verify; loaded once per file."""
+    return _load(str(Path(path).resolve()))
+
+
 @lru_cache(maxsize=4)
-def models(path: str = str(MODEL_PATH)) -> dict[str, LinearModel] | None:
-    """The tagger's models by name: cue, role and (when trained) verify."""
+def _load(path: str) -> dict[str, LinearModel] | None:
     if not Path(path).exists():
         return None
     found, _ = load(path)
@@ -61,21 +66,25 @@ def best_run(margin: np.ndarray) -> tuple[int, int, float]:
 
 
 def find_cues(doc: Doc, model: LinearModel, threshold: float = 0.5) -> list[tuple[int, int, float]]:
-    """Token ranges of cues, with the mean probability of not-O over their tokens."""
+    """Token ranges of cues, with the mean probability of not-O over their tokens: a run of tokens at or above
+    `threshold`, split where a token is likelier to begin a cue (B) than to go on with one (I)."""
     if len(doc) == 0:
         return []
-    lp = model.log_probs(cue_features(doc))
-    p = np.exp(lp)
-    on = (1.0 - p[:, 0]) >= threshold
+    key = id(model)
+    if key not in doc.cache:
+        doc.cache[key] = np.exp(model.log_probs(cue_features(doc)))
+    p = doc.cache[key]
+    cue_p = 1.0 - p[:, 0]
+    on = cue_p >= threshold
+    prev_on = np.r_[False, on[:-1]]
+    starts = np.nonzero(on & (~prev_on | (p[:, 1] > p[:, 2])))[0]
     out: list[tuple[int, int, float]] = []
-    start = None
-    for i in range(len(doc) + 1):
-        begins = i < len(doc) and on[i] and (start is None or p[i, 1] > p[i, 2])
-        if start is not None and (i == len(doc) or not on[i] or begins):
-            out.append((start, i, float((1.0 - p[start:i, 0]).mean())))
-            start = None
-        if i < len(doc) and on[i] and start is None:
-            start = i
+    for n, a in enumerate(starts.tolist()):
+        limit = int(starts[n + 1]) if n + 1 < len(starts) else len(doc)
+        b = a + 1
+        while b < limit and on[b]:
+            b += 1
+        out.append((a, b, float(cue_p[a:b].mean())))
     return out
 
 
@@ -164,35 +173,35 @@ def _source(src_m: np.ndarray, lo: int, source_min: float) -> tuple[tuple[int, i
     return (lo + sa, lo + sb), s_score
 
 
-def _b(x: float, step: float, lo: int, hi: int) -> np.uint64:
-    return np.uint64(min(max(int(np.floor(x / step)), lo), hi) + 1000)
+def _b(x: float, step: float, lo: int, hi: int) -> int:
+    return min(max(math.floor(x / step), lo), hi) + 1000
 
 
 def verify_features(doc: Doc, cands: list[Tagged]) -> np.ndarray:
     """(candidates, VERIFY_TEMPLATES) hashed features of whole candidates: the cue's words and probability,
     the content's and source's scores, lengths and sides, how much of the content is quoted."""
+    if not cands:
+        return np.zeros((0, VERIFY_TEMPLATES), dtype=np.uint64)
+    w, lex, st, shp = (doc.h(k).tolist() for k in ("w", "lex", "stem", "shape"))
+    qid = doc.quote_id
     rows = []
-    w, lex, st = doc.h("w"), doc.h("lex"), doc.h("stem")
     for t in cands:
         cs, ce = t.cue
         clen = sum(b - a for a, b in t.content)
         side = 0 if t.content[-1][1] <= cs else 1 if t.content[0][0] >= ce else 2
-        quoted = float(np.mean(np.concatenate([doc.quote_id[a:b] >= 0 for a, b in t.content])))
+        quoted = sum(int((qid[a:b] >= 0).sum()) for a, b in t.content) / max(clen, 1)
         if t.source:
             sa, sb = t.source
-            s_side, s_len, s_first, s_lex = int(sa >= ce), sb - sa, doc.h("shape")[sa], lex[sa]
+            s_side, s_len, s_first, s_lex = int(sa >= ce), sb - sa, shp[sa], lex[sa]
         else:
-            s_side, s_len, s_first, s_lex = 2, 0, np.uint64(7), np.uint64(7)
-        v = [
-            np.uint64(1), w[cs], w[ce - 1], st[cs], lex[cs], np.uint64(min(ce - cs, 4)),
-            _b(t.cue_score, 0.1, 0, 10), _b(np.log1p(t.content_score), 0.5, 0, 12), _b(np.log1p(clen), 0.5, 0, 10),
-            np.uint64(len(t.content) * 10 + side), _b(t.source_score, 1.0, -10, 10), np.uint64(s_side),
-            np.uint64(min(s_len, 8)), s_first, s_lex, _b(quoted, 0.25, 0, 4), np.uint64(doc.quote_id[cs] >= 0),
-        ]
-        rows.append(v)
-    arr = np.array(rows, dtype=np.uint64).reshape(len(rows), -1)
-    if not len(arr):
-        return np.zeros((0, VERIFY_TEMPLATES), dtype=np.uint64)
+            s_side, s_len, s_first, s_lex = 2, 0, 7, 7
+        rows.append([
+            1, w[cs], w[ce - 1], st[cs], lex[cs], min(ce - cs, 4),
+            _b(t.cue_score, 0.1, 0, 10), _b(math.log1p(t.content_score), 0.5, 0, 12), _b(math.log1p(clen), 0.5, 0, 10),
+            len(t.content) * 10 + side, _b(t.source_score, 1.0, -10, 10), s_side,
+            min(s_len, 8), s_first, s_lex, _b(quoted, 0.25, 0, 4), int(qid[cs] >= 0),
+        ])
+    arr = np.array(rows, dtype=np.uint64)
     c = [arr[:, k] for k in range(arr.shape[1])]
     cols = [mix(k, c[k]) for k in range(len(c))]
     cols += [
@@ -205,7 +214,7 @@ def verify_features(doc: Doc, cands: list[Tagged]) -> np.ndarray:
 VERIFY_TEMPLATES = 25
 
 
-def tag(doc: Doc, threshold: float | None = None, path: str = str(MODEL_PATH)) -> list[Tagged]:
+def tag(doc: Doc, threshold: float | None = None, path: str | Path = MODEL_PATH) -> list[Tagged]:
     """Attributions found in `doc`, in cue order: candidates kept by the verifier (or, without one, by the
     cue probability), one per content."""
     loaded = models(path)
@@ -238,6 +247,8 @@ def dedupe(found: list[Tagged]) -> list[Tagged]:
     likelier cue ('has said' read as two cues, 'said ... adding' over one clause)."""
     keep: list[Tagged] = []
     for t in sorted(found, key=lambda t: -t.score):
-        if all(_shared(t, k) < 0.5 * min(_size(t), _size(k)) for k in keep):
+        a, b = t.content[0][0], t.content[-1][1]
+        if all(k.content[-1][1] <= a or b <= k.content[0][0] or _shared(t, k) < 0.5 * min(_size(t), _size(k))
+               for k in keep):
             keep.append(t)
     return sorted(keep, key=lambda t: t.cue)

@@ -1,0 +1,109 @@
+"""The learned attribution tagger: its parts on toy inputs, and the shipped weights on passages written here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unspin.load.text import article_from_text
+from unspin.sourcing import find_sourcing
+from unspin.sourcing.features import Doc, _h, cue_features, mix, role_features_batch, role_window
+from unspin.sourcing.layout import Layout
+from unspin.sourcing.learn import LinearModel, fit, load, save
+from unspin.sourcing.quotes import find_quotes
+from unspin.sourcing.tagger import MODEL_PATH, best_run, find_cues, models, tag
+
+
+def doc_of(text: str) -> Doc:
+    layout = Layout(text)
+    return Doc(layout, [(q.start, q.end) for q in find_quotes(layout)])
+
+
+# --- features: the weights file holds no vocabulary, so the hashes must never drift -------------
+
+def test_feature_hashes_are_stable():
+    assert _h("said") == 4013622486  # crc32
+    assert int(mix(1, np.array([_h("said")], dtype=np.uint64))[0]) == 6742733300055015962
+
+
+def test_features_have_one_row_per_token():
+    d = doc_of("“We stay,” Ann Vale said. The council agreed.")
+    x = cue_features(d)
+    assert x.shape[0] == len(d.tokens) and x.dtype == np.uint64
+    cs = d.forms.index("said")
+    lo, hi = role_window(d, cs, cs + 1)
+    assert lo <= cs < hi and role_features_batch(d, [(cs, cs + 1, lo, hi)]).shape[0] == hi - lo
+    # the same word in the same context (two tokens either side) gives the same features, wherever it is
+    again = doc_of("Intro line.\n\n“We stay,” Ann Vale said. The council agreed.")
+    assert (cue_features(again)[-len(d.tokens) + 2 :] == x[2:]).all()
+    assert not (cue_features(again)[-len(d.tokens) :][:2] == x[:2]).all()
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "margin, run",
+    [([], (0, 0)), ([-1.0, -2.0], (0, 0)), ([1.0, -5.0, 2.0], (2, 3)), ([1.0, -0.5, 2.0, -3.0], (0, 3))],
+)
+def test_best_run(margin, run):
+    a, b, _ = best_run(np.array(margin, dtype=np.float32))
+    assert (a, b) == run
+
+
+def test_cue_runs_split_where_a_new_cue_begins():
+    d = doc_of("Vale said yesterday.")
+    k = len(d.tokens)
+    # a model that calls 'said' B and 'yesterday' I, everything else O
+    weights = np.zeros((1 << 10, 3), dtype=np.float32)
+    model = LinearModel(weights, np.array([5.0, 0.0, 0.0], dtype=np.float32), ("O", "B", "I"))
+    x = cue_features(d)
+    said, later = d.forms.index("said"), d.forms.index("yesterday")
+    weights[model.index(x[said])[1], 1] = 20.0  # template 1 is the word itself
+    weights[model.index(x[later])[1], 2] = 20.0
+    assert find_cues(d, model)[0][:2] == (said, later + 1)
+    weights = weights.copy()
+    weights[model.index(x[later])[1]] = [0.0, 20.0, 0.0]  # now 'yesterday' begins a cue of its own
+    model = LinearModel(weights, model.bias, model.labels)
+    assert [c[:2] for c in find_cues(doc_of("Vale said yesterday."), model)] == [(said, said + 1), (later, later + 1)]
+    assert k == 4
+
+
+# --- fitting -------------------------------------------------------------------------------------
+
+def test_fit_learns_and_round_trips(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 1 << 40, size=(600, 3), dtype=np.uint64)
+    y = (x[:, 0] % 2).astype(np.int64)  # the label is carried by the first feature alone
+    m = fit(x, y, ("no", "yes"), bits=14, epochs=5)
+    assert (m.log_probs(x).argmax(axis=1) == y).mean() > 0.95
+    path = tmp_path / "m.npz"
+    save(str(path), {"toy": m}, {"note": "test"})
+    back, meta = load(str(path))
+    assert meta == {"note": "test"}
+    assert np.allclose(back["toy"].scores(x), m.scores(x), atol=0.05)  # float16 storage
+
+
+# --- the shipped weights -------------------------------------------------------------------------
+
+def test_weights_are_shipped_and_small():
+    assert MODEL_PATH.exists() and MODEL_PATH.stat().st_size < 4_000_000
+    assert set(models() or {}) == {"cue", "role", "verify"}
+
+
+def test_no_weights_no_tagger(tmp_path):
+    d = doc_of("The mayor believes the bridge can be saved.")
+    assert tag(d, path=tmp_path / "missing.npz") == []
+
+
+@pytest.mark.parametrize(
+    "text, source, claim",
+    [
+        # thought and stance verbs outside the rules' list
+        ("The mayor believes the bridge can be saved.", "The mayor", "the bridge can be saved"),
+        ("Union leaders fear the plant will close before winter.", "Union leaders", "the plant will close"),
+    ],
+)
+def test_tagger_finds_what_the_verb_list_misses(text, source, claim):
+    s = find_sourcing(article_from_text(text))
+    tagged = [a for a in s.attributions if a.how == "tagger"]
+    assert tagged and tagged[0].source == source and tagged[0].claim.startswith(claim)
