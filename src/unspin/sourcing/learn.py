@@ -108,7 +108,7 @@ def save(path: str, models: dict[str, LinearModel], meta: dict[str, str]) -> Non
         arrays[f"{name}.labels"] = np.array(m.labels)
     for key, value in meta.items():
         arrays[f"meta.{key}"] = np.array(value)
-    np.savez_compressed(path, **arrays)
+    np.savez_compressed(path, allow_pickle=False, **arrays)
 
 
 def load(path: str) -> tuple[dict[str, LinearModel], dict[str, str]]:
