@@ -219,8 +219,8 @@ def read_ann(path: Path, text: str) -> list[Gold]:
         parts = line.split("\t")
         if line.startswith("T") and len(parts) >= 2:
             kind, _, offs = parts[1].partition(" ")
-            pieces = [tuple(int(x) for x in p.split()) for p in offs.split(";")]
-            spans[parts[0]] = (kind, tuple((a, b) for a, b in pieces))  # type: ignore[misc]
+            pieces = [[int(x) for x in p.split()] for p in offs.split(";")]
+            spans[parts[0]] = (kind, tuple((a, b) for a, b in pieces))
         elif line.startswith("E") and len(parts) >= 2:
             roles = {}
             for item in parts[1].split():
@@ -331,7 +331,7 @@ def score_doc(text: str, gold: list[Gold], t: Totals, errors: list[str], name: s
     ps = sorted({p.source for p in pred if p.source})
     so = one_to_one(gs, ps, lambda a, b: overlap(a, b) > 0)
     t.source_overlap.add(so, len(ps) - so, len(gs) - so)
-    sp = sum(1 for i, j, _ in pairs if gold[i].source and pred[j].source and overlap(gold[i].source, pred[j].source))
+    sp = sum(1 for i, j, _ in pairs if overlap(gold[i].source or (), pred[j].source or ()) > 0)
     t.source_of_pairs.add(sp, len(pred) - sp, len(gold) - sp)
     ga = sorted({g.source for g in gold if g.source and g.anonymous})
     pa = [((a, b),) for a, b in anon]

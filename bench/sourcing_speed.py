@@ -91,9 +91,9 @@ def main() -> None:
     print(f"CPU  ms, fastest of all rounds (least disturbed by other load): with {low['with']:.1f}, without "
           f"{low['without']:.1f}, ratio {low['with'] / low['without']:.3f}; find_sourcing alone {low['sourcing']:.1f}")
     if args.cold:
-        c = [cold(t) * 1000 for _, t in texts]
-        print(f"cold find_sourcing (fresh process each), CPU ms: median {statistics.median(c):.1f} "
-              f"({statistics.median(c) / med['without']:.1%} of analyze without it)")
+        fresh = [cold(t) * 1000 for _, t in texts]
+        print(f"cold find_sourcing (fresh process each), CPU ms: median {statistics.median(fresh):.1f} "
+              f"({statistics.median(fresh) / med['without']:.1%} of analyze without it)")
 
 
 if __name__ == "__main__":

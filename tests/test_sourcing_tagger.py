@@ -91,7 +91,8 @@ def test_weights_are_shipped_and_small():
 
 
 def test_no_weights_no_tagger(tmp_path):
-    d = doc_of("The mayor believes the bridge can be saved.")
+    d = doc_of("The mayor believes that the bridge can be saved.")
+    assert tag(d)
     assert tag(d, path=tmp_path / "missing.npz") == []
 
 
@@ -99,11 +100,12 @@ def test_no_weights_no_tagger(tmp_path):
     "text, source, claim",
     [
         # thought and stance verbs outside the rules' list
-        ("The mayor believes the bridge can be saved.", "The mayor", "the bridge can be saved"),
+        ("The mayor believes that the bridge can be saved.", "The mayor", "the bridge can be saved"),
         ("Union leaders fear the plant will close before winter.", "Union leaders", "the plant will close"),
+        ("Most economists think the tariff will raise prices.", "Most economists", "the tariff will raise prices"),
     ],
 )
 def test_tagger_finds_what_the_verb_list_misses(text, source, claim):
     s = find_sourcing(article_from_text(text))
     tagged = [a for a in s.attributions if a.how == "tagger"]
-    assert tagged and tagged[0].source == source and tagged[0].claim.startswith(claim)
+    assert tagged and tagged[0].source == source and claim in tagged[0].claim

@@ -61,3 +61,28 @@ def test_cli_html_shows_sourcing_escaped(tmp_path, cli):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<i>RT</i>" not in html and "&lt;i&gt;RT&lt;/i&gt;" in html
     assert "© Ann Lo / Reuters" in html
+
+
+def test_views_tell_sources_and_provenance_apart(tmp_path, cli):
+    path = tmp_path / "relayed.txt"
+    path.write_text(RELAYED, encoding="utf-8")
+    out = cli("analyze", str(path)).stdout.decode()
+    flat = " ".join(out.split())
+    assert "2 people (Marko Vist, Ilya Dorov)" in flat and "1 outlet (Evening Ledger)" in flat
+    assert "published by RT · relays Evening Ledger · photo credits Reuters" in flat
+    assert "relies on" not in flat
+    html = cli("analyze", str(path), "--format", "html").stdout.decode()
+    assert 'Published by: <span class="outlet">RT</span>' in html
+    assert 'Relays: <span class="outlet">Evening Ledger</span>' in html
+    assert 'Photo credits: <span class="outlet">Reuters</span>' in html
+
+
+def test_a_result_stored_before_schema_2_1_still_renders(analyzer):
+    d = json.loads(analyzer.analyze(article_from_text(RELAYED)).to_json())
+    d["schema_version"] = "2.0"
+    m = d["sourcing"]["summary"]
+    for key in ("named_by_kind", "publisher", "relayed", "credits"):
+        del m[key]
+    back = Result.from_dict(d)
+    html = render_html(back)
+    assert "Relies on:" in html and "Published by:" not in html

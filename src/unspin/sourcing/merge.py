@@ -1,10 +1,16 @@
 """Put the learned tagger's attributions together with the rule-found quotes and reporting events.
 
-One statement is reported once: a tagged attribution whose content overlaps a direct quotation gives that
-quote its speaker and cue (the quote keeps its own span), and is not listed again as an attribution; the
-others become attributions with `how="tagger"`. Rule events still give quotes the tagger left without a
-speaker their speaker (after / before / context / carried), and rule attributions stay where no tagged
-attribution covers the same claim.
+One statement is reported once:
+- a quote keeps the speaker a rule gave it right next to it (after / before / context); otherwise a tagged
+  attribution overlapping it gives it its speaker and cue. A tagged attribution that is a quote's own
+  statement is not listed again as an attribution;
+- "according to X" and "citing X" attributions of the rules stand; other rule attributions stay only where no
+  tagged attribution covers their claim, and one cue gives one attribution (the tagger's, unless its claim is
+  a stub of one or two words);
+- a tagged attribution is left out when its cue is negated or passive ("did not say", "declined to say", "was
+  told"), when its cue is a capitalised name inside a sentence, or when its source is a weak guess that names
+  nobody; its claim stops before another speaker's quote.
+Unnamed speakers and sources join the anonymous sources; short scare-quoted terms are not quotes.
 """
 
 from __future__ import annotations
@@ -21,14 +27,10 @@ from unspin.sourcing.tagger import Tagged
 
 _CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
 _RELATIVE = {"who", "which", "whose", "whom", "that"}
-_TERM_WORDS = 4
+_TERM_WORDS = 4  # a quoted phrase this short, with no speaker and no cue next to it, is a term
 _RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun"}
-RULES_FIRST = True
-RULE_ATTR_FIRST = False
-_SHORT_CLAIM = 2
+_SHORT_CLAIM = 2  # words: a tagged claim this short is a stub; the rule's reading of the same cue wins
 _NEAR = 30  # characters between an unnamed speaker and the anonymity clause that goes with it
-NO_NEGATED = True
-WEAK_ANON = False
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
 _RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
@@ -59,11 +61,15 @@ class Found:
                            "tagged")
 
 
-def overlap(x: list[tuple[int, int]] | tuple[tuple[int, int], ...], y: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> int:
+Pieces = list[tuple[int, int]] | tuple[tuple[int, int], ...]
+
+
+def overlap(x: Pieces, y: Pieces) -> int:
+    """Characters two sets of pieces share."""
     return sum(max(0, min(b, d) - max(a, c)) for a, b in x for c, d in y)
 
 
-def size(x: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> int:
+def size(x: Pieces) -> int:
     return sum(b - a for a, b in x)
 
 
@@ -71,11 +77,12 @@ def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attributi
                     anonymous: list[AnonymousSource], quote_ranges: list[tuple[int, int]]) -> list[AnonymousSource]:
     """`anonymous` plus the unnamed speakers and sources not already in it ('a homeless man', 'protesters'),
     kind `unnamed_source`, in text order."""
-    spans = [(q.speaker_start, q.speaker_end) for q in quotes if q.anonymous and q.speaker_start is not None]
+    spans = [(q.speaker_start, q.speaker_end) for q in quotes
+             if q.anonymous and q.speaker_start is not None and q.speaker_end is not None]
     spans += [(a.source_start, a.source_end) for a in attributions if a.anonymous]
     out = list(anonymous)
     for a, b in sorted(set(spans)):
-        if b is None or any(x.start < b and a < x.end for x in out):
+        if any(x.start < b and a < x.end for x in out):
             continue
         near = [n for n, x in enumerate(out) if x.kind == "anonymity_clause" and b <= x.start <= b + _NEAR
                 and not any(c in text[b : x.start] for c in ".!?\n")]
@@ -149,7 +156,18 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
         return True
     if set(words) & _PASSIVE and inside[-1] in ("told", "asked"):
         return True
-    return bool(set(words) & _NEGATIONS) and text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
+    to_follows = "to" in inside or text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
+    return bool(set(words) & _NEGATIONS) and to_follows
+
+
+def _junk(layout: Layout, f: Found, known: bool) -> bool:
+    """A tagged attribution not worth showing: a weak source guess that names nobody ('refrained'), or a cue
+    that is a capitalised name inside a sentence ('on Kerry's terms')."""
+    text = layout.text
+    sa, _ = layout.sentence_at(f.cue[0])
+    if text[f.cue[0]].isupper() and text[sa : f.cue[0]].strip(" \"“‘'(") != "":
+        return True
+    return not f.strong_source and not known
 
 
 def _clear_of(text: str, f: Found, quotes: list[Quote]) -> Found | None:
@@ -207,6 +225,8 @@ def _whole_names(doc: Doc, sa: int, sb: int) -> tuple[int, int]:
 
 
 def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
+    """Tagged attributions (token ranges) as character offsets: a source ends before its relative clause and
+    never cuts a name in two; content pieces are trimmed of spaces and punctuation."""
     text = layout.text
     out: list[Found] = []
     for t in tagged:
@@ -239,21 +259,22 @@ def combine(
     resolver: SpeakerResolver,
     anonymous: list[AnonymousSource],
 ) -> tuple[list[Quote], list[Attribution]]:
+    """The article's quotes and attributions, each statement once (see the module doc)."""
     text = layout.text
     best: dict[int, tuple[int, int]] = {}  # quote index -> (overlap, found index)
-    for n, f in enumerate(found):
+    for n, tagged in enumerate(found):
         for k, q in enumerate(quotes):
-            ov = overlap(f.parts, q.parts or [(q.start, q.end)])
+            ov = overlap(tagged.parts, q.parts or [(q.start, q.end)])
             if ov > best.get(k, (0, -1))[0]:
                 best[k] = (ov, n)
     used: set[int] = set()
     out_quotes: list[Quote] = []
     for k, q in enumerate(quotes):
-        hit = found[best[k][1]] if k in best else None
-        e = hit.event(text) if hit else None
-        if e is not None and not (RULES_FIRST and q.speaker and q.how in _RULE_CUES | {"context"}):
+        f = found[best[k][1]] if k in best else None
+        e = f.event(text) if f else None
+        if f is not None and e is not None and not (q.speaker and q.how in _RULE_CUES | {"context"}):
             sp = resolver.speaker(e)
-            anon = ((sp.anonymous and hit is not None and (hit.strong_source or WEAK_ANON))
+            anon = ((sp.anonymous and f.strong_source)
                     or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
             how = "tagger+pronoun" if sp.how == "pronoun" else "tagger"
             q = replace(q, speaker=sp.name, role=sp.role, speaker_start=sp.start, speaker_end=sp.end,
@@ -266,48 +287,42 @@ def combine(
         out_quotes.append(q)
     out_quotes = join_interrupted(layout, out_quotes)
     quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
-    out_attr: list[Attribution] = []
-    # "according to X" and "citing X" attributions of the rules stand; a tagged one over the same claim or cue
-    # is left out
-    for a in rule_attributions:
-        claim = [(a.claim_start, a.claim_end)]
-        if (RULE_ATTR_FIRST or a.verb.lower() in _RULE_FIRST_VERBS) and not any(_same(claim, c) for c in quoted):
-            out_attr.append(a)
+    out_attr = [a for a in rule_attributions if a.verb.lower() in _RULE_FIRST_VERBS
+                and not any(_same([(a.claim_start, a.claim_end)], c) for c in quoted)]
     taken = [[(a.claim_start, a.claim_end)] for a in out_attr]
     cues = [(a.start, a.end) for a in out_attr]
     for n, f in enumerate(found):
         e = f.event(text)
         if n in used or e is None or any(_same(list(f.parts), c) for c in taken):
             continue
-        if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or (NO_NEGATED and negated(text, f.cue)):
+        if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or negated(text, f.cue):
             continue
-        f = _clear_of(text, f, out_quotes)
-        if f is None:
+        cleared = _clear_of(text, f, out_quotes)
+        if cleared is None:
             continue
         sp = resolver.speaker(e)
-        is_anon = ((sp.anonymous and (f.strong_source or WEAK_ANON))
+        is_anon = ((sp.anonymous and cleared.strong_source)
                    or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
         named = not is_anon and sp.name is not None
+        if _junk(layout, cleared, named or is_anon):
+            continue
         source = text[e.source_start : e.source_end]
         resolved = sp.name if named and sp.name and sp.name.lower() not in source.lower() else None
-        ca, cb = f.start, f.end
+        ca, cb = cleared.start, cleared.end
         out_attr.append(Attribution(
             start=e.start, end=e.end, text=text[e.start : e.end], source=source, source_start=e.source_start,
             source_end=e.source_end, verb=e.verb, claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named,
-            anonymous=is_anon, resolved=resolved, claim_parts=list(f.parts), how="tagger",
+            anonymous=is_anon, resolved=resolved, claim_parts=list(cleared.parts), how="tagger",
             name=sp.name if named else None, source_kind=sp.kind if named else None))
-    if not RULE_ATTR_FIRST:
-        covered = [list(f.parts) for f in found] + quoted
-        for a in rule_attributions:
-            claim = [(a.claim_start, a.claim_end)]
-            if a.verb.lower() in _RULE_FIRST_VERBS or any(overlap(claim, c) >= 0.5 * size(claim) for c in covered):
-                continue
-            verb = (a.start, a.end)
-            clash = [t for t in out_attr if t.how == "tagger" and t.start < verb[1] and verb[0] < t.end
-                     and a.verb in t.verb]
-            if clash and all(len(t.claim.split()) > _SHORT_CLAIM for t in clash):
-                continue  # the tagger's reading of the same cue stands, unless its claim is a stub
-            out_attr = [t for t in out_attr if t not in clash]  # one cue, one attribution: the rule's
-            out_attr.append(a)
+    covered = [list(f.parts) for f in found] + quoted
+    for a in rule_attributions:
+        claim = [(a.claim_start, a.claim_end)]
+        if a.verb.lower() in _RULE_FIRST_VERBS or any(overlap(claim, c) >= 0.5 * size(claim) for c in covered):
+            continue
+        clash = [t for t in out_attr if t.how == "tagger" and t.start < a.end and a.start < t.end and a.verb in t.verb]
+        if clash and all(len(t.claim.split()) > _SHORT_CLAIM for t in clash):
+            continue  # the tagger's reading of the same cue stands, unless its claim is a stub
+        out_attr = [t for t in out_attr if t not in clash]
+        out_attr.append(a)
     out_attr.sort(key=lambda a: (a.start, a.end))
     return out_quotes, out_attr

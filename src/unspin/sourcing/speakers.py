@@ -127,8 +127,7 @@ class SpeakerResolver:
         if len(words) == 1 and words[0].low in _RELATIVE:  # "Cruz, who said ...": the noun phrase before
             hit = self._antecedent(words[0].start)
             if hit:
-                person, first, last = hit
-                return Speaker(person.name, person.role, words[0].start, words[0].end, how="relative")
+                return Speaker(hit[0].name, hit[0].role, words[0].start, words[0].end, how="relative")
             return Speaker(None, None, words[0].start, words[0].end, how="relative")
         if len(words) == 1 and words[0].low in PRONOUNS:
             pron = self.resolve_pronoun(e.source_start)
@@ -155,8 +154,7 @@ class SpeakerResolver:
         if pre[0].low in ("a", "an", "the") or pre[0].low in ROLE_NOUNS:  # "Ann Li, an analyst at ...": her role
             hit = self._antecedent(e.source_start, appositive=True)
             if hit:
-                person, first, last = hit
-                return Speaker(person.name, person.role, first.start, last.end, how="name")
+                return Speaker(hit[0].name, hit[0].role, hit[1].start, hit[2].end, how="name")
         possessive = any(t.text.endswith(("'s", "’s")) for t in pre[:-1])
         definite = pre[0].low in DETERMINERS - {"a", "an"} or possessive
         for o in self.outlets:  # "the Post piece"
