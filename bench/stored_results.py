@@ -103,7 +103,7 @@ def from_jsonl(path: Path, sample: int | None, seed: int, outlets: set[str] | No
         rows = random.Random(seed).sample(rows, sample)
     analyzer = Analyzer()
     for r in rows:
-        art = article_from_record(r, Columns(), str(path))  # exactly as `unspin batch` reads the record
+        art, _ = article_from_record(r, Columns(), str(path))  # exactly as `unspin batch` reads the record
         if art.text.strip():
             yield scored(analyzer.analyze(art).to_dict())
 

