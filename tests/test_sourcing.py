@@ -327,6 +327,9 @@ def test_sourcing_handles_odd_input():
         ("Protesters said the square had been cleared.", True, None),  # sentence-initial capital, a common noun
         ("A spokeswoman for Ann Vale said the talks had failed.", True, None),  # the name is not the speaker
         ("Clinton's spokesman said the talks had failed.", False, None),  # a description pointing back
+        ("A police spokesman said the talks had failed.", False, None),  # an institution's voice, on the record
+        ("A spokesman for the foreign ministry said the talks had failed.", False, None),
+        ("Police said the talks had failed.", False, None),  # the institution itself
         ("Sen. Ted Cruz of Texas said the talks had failed.", False, "Ted Cruz"),
         ("US Secretary of State Ann Vale said the talks had failed.", False, "Ann Vale"),  # 'of' inside a title
     ],

@@ -91,6 +91,21 @@ ANONYMOUS_NOUNS = frozenset(
     analysts critic critics observer observers officer officers people person persons employee employees staffer
     staffers""".split()
 )
+# An institution speaks on the record through its office: 'police said', 'the water company said', 'a police
+# spokesman said', 'a spokesman for the ministry said' name who answers for the words, so they are not anonymous.
+INSTITUTION_NOUNS = frozenset(
+    """police ministry government company firm agency department office embassy council court committee commission
+    army military navy authority authorities administration parliament congress senate party union bank regulator
+    watchdog university hospital school board cabinet kremlin pentagon presidency municipality utility corporation
+    service""".split()
+)
+# A spokesperson is the voice of the body named next to them ('a police spokesman', 'a spokesman for the ministry').
+SPOKESPERSON_NOUNS = frozenset("spokesman spokeswoman spokesperson spokespeople representative".split())
+# Documents and publications are sources on the record, not unnamed people ('two internal emails said').
+DOCUMENT_NOUNS = frozenset(
+    """report reports email emails letter letters memo memos statement statements study studies document documents
+    data survey poll polls filing filings record records article articles analysis review audit""".split()
+)
 ANONYMITY_ADJECTIVES = frozenset({"unnamed", "anonymous", "unidentified", "undisclosed"})
 QUANTIFIERS = frozenset(
     "a an one two three four five six seven eight nine ten several some many few multiple other the two".split()

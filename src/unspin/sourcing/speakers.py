@@ -19,12 +19,15 @@ from unspin.sourcing.layout import Layout, Ranges, Token
 from unspin.sourcing.lexicon import (
     ANONYMOUS_NOUNS,
     DETERMINERS,
+    DOCUMENT_NOUNS,
+    INSTITUTION_NOUNS,
     LEADING_PREPOSITIONS,
     NON_NAME_WORDS,
     PRONOUNS,
     ROLE_NOUNS,
     SOURCE_NOUNS,
     SPEECH_VERBS,
+    SPOKESPERSON_NOUNS,
 )
 from unspin.sourcing.model import Quote
 from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
@@ -172,7 +175,20 @@ class SpeakerResolver:
                 if by_role:
                     return Speaker(by_role.name, by_role.role, e.source_start, e.source_end, how="role")
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
-        return Speaker(None, None, e.source_start, e.source_end, anonymous=self._unnamed(pre), how="unnamed")
+        anonymous = self._unnamed(pre) and not self._on_record(toks, h)
+        return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+
+    @staticmethod
+    def _on_record(toks: list[Token], h: int) -> bool:
+        """Whether an unnamed source phrase still says who answers for the words: an institution ('police',
+        'the regional water company'), the spokesperson of one ('a police spokesman', 'a spokesman for the
+        foreign ministry') or a document ('two internal emails', 'a report in the Guardian')."""
+        head = toks[h].bare.lower()
+        if head in INSTITUTION_NOUNS or head in DOCUMENT_NOUNS:
+            return True
+        if head in SPOKESPERSON_NOUNS:  # 'a spokeswoman for Ann Vale' speaks for a person: still unnamed
+            return any(t.bare.lower() in INSTITUTION_NOUNS for n, t in enumerate(toks) if t.is_word and n != h)
+        return False
 
     def _named(self, toks: list[Token], start: int, end: int) -> Speaker | None:
         """A person, an outlet or a named body among `toks` (a name first, then an outlet, then capitals)."""
