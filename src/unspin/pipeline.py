@@ -31,7 +31,8 @@ MAX_CHARS = 2_000_000
 class Analyzer:
     """The whole analysis of one article, with the model loaded once (share it).
 
-    `min_confidence` hides spans below it from `Result.spans` after scoring (0: list them all).
+    `min_confidence` (0 to 1) hides spans below it from `Result.spans` after scoring (0: list them all); a call
+    to `analyze` may ask for another.
     `threads` is what one analysis may use: the encoder's onnxruntime threads, and
     the process's BLAS and tokenizer pools are held to the same number
     (`unspin.threads.pin_threads`; this limit is process-wide). To use more cores,
@@ -76,7 +77,16 @@ class Analyzer:
     def _score(self, result: Result) -> None:
         score(result, self.reference)
 
-    def analyze(self, article: Article) -> Result:
+    def analyze(self, article: Article, min_confidence: float | None = None) -> Result:
+        """The analysis of `article`, listing the spans at or above `min_confidence` (0 to 1; None: the one
+        this Analyzer was made with, 0: every span). The threshold changes which spans are listed, never
+        a score: `Result.shown` tells the threshold used and how many spans it hid.
+
+        Raises `InputError` for an empty text, one over `MAX_CHARS` characters, or a threshold outside 0 to 1.
+        """
+        threshold = self.min_confidence if min_confidence is None else min_confidence
+        if not 0.0 <= threshold <= 1.0:
+            raise InputError(f"min_confidence must be between 0 and 1 (got {threshold})")
         if not article.text.strip():
             raise InputError(f"article {article.id}: empty text")
         if len(article.text) > MAX_CHARS:
@@ -84,7 +94,7 @@ class Analyzer:
         result = Result(article=article, model=self.detector.info)
         for stage in self.stages:
             stage(result)
-        return shown(result, self.min_confidence) if self.min_confidence > 0 else result
+        return shown(result, threshold) if threshold > 0 else result
 
 
 def _language_stage(result: Result) -> None:
