@@ -172,9 +172,12 @@ def explain(span: Span, text: str, counts: PhraseCounts | None = None) -> str:
     return why(span, text, None, counts)
 
 
-def explain_spans(result: Result) -> None:
-    """The explanation stage: fills `Span.explanation` for every span, in time linear in the article."""
+def explain_spans(result: Result, counts: PhraseCounts | None = None) -> None:
+    """The explanation stage: fills `Span.explanation` for every span, in time linear in the article.
+
+    `counts` is a `PhraseCounts(result.article.text.lower())` when the caller has one (built here otherwise).
+    """
     text = result.article.text
-    counts = PhraseCounts(text.lower())
+    counts = PhraseCounts(text.lower()) if counts is None else counts
     sources = Sources(result.sourcing)
     result.spans = [replace(s, explanation=why(s, text, result.sourcing, counts, sources)) for s in result.spans]
