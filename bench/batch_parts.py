@@ -26,7 +26,7 @@ from batch_corpus import make_corpus, make_warc
 from unspin.article import Result
 from unspin.corpus.readers import Corpus, extract
 from unspin.corpus.store import Store
-from unspin.pipeline import Analyzer
+from unspin.pipeline import Analyzer, Shared
 
 
 def main() -> None:
@@ -60,10 +60,11 @@ def main() -> None:
         analyzer.analyze(articles[0])  # warm-up: first-call allocations in onnxruntime
         for a in articles:
             r = Result(article=a, model=analyzer.model)
+            shared = Shared(a.text)
             for stage in analyzer.stages:
                 name = getattr(stage, "__name__", type(stage).__name__).strip("_").removesuffix("_stage")
                 t = time.perf_counter()
-                stage(r)
+                stage(r, shared)
                 stage_time[name] = stage_time.get(name, 0.0) + time.perf_counter() - t
             results.append(r)
 

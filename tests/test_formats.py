@@ -14,6 +14,7 @@ import pytest
 
 from invariants import check_result
 from unspin.article import SCHEMA_VERSION, Result, SchemaError, Span
+from unspin.errors import InputError
 from unspin.load.text import load_text_file
 from unspin.ptc.files import render_ptc
 from unspin.render.html import render_html
@@ -50,6 +51,24 @@ def test_json_round_trip(result: Result):
     again = Result.from_dict(json.loads(result.to_json()))
     assert again.spans == result.spans and again.sentences == result.sentences
     assert again.article.text == result.article.text
+
+
+def test_each_call_chooses_its_threshold_and_the_scores_stay(analyzer, example_path: Path):
+    from unspin.pipeline import Analyzer
+
+    article = load_text_file(example_path)
+    confidences = sorted(s.confidence for s in analyzer.analyze(article).spans)
+    middle = confidences[len(confidences) // 2]
+    assert confidences[0] < middle
+    one = Analyzer(min_confidence=middle)
+    surer, every = one.analyze(article), one.analyze(article, min_confidence=0.0)
+    assert 0 < len(surer.spans) < len(every.spans) and min(s.confidence for s in surer.spans) >= middle
+    assert surer.min_confidence == middle and surer.hidden_spans == len(every.spans) - len(surer.spans)
+    assert every.min_confidence == 0.0 and every.hidden_spans == 0
+    assert surer.score == every.score and surer.score_detail == every.score_detail
+    assert surer.sentences == every.sentences
+    with pytest.raises(InputError, match="between 0 and 1"):
+        one.analyze(article, min_confidence=1.5)
 
 
 def test_sentence_scores_follow_spans(result: Result):

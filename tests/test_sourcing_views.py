@@ -8,6 +8,13 @@ from test_sourcing import RELAYED, assert_slices
 from unspin.article import Result
 from unspin.load.text import article_from_text
 from unspin.render.html import render_html
+from unspin.sourcing import Quote, Sourcing
+
+# a quote that runs across two paragraphs (its `parts`), after an article with every other element
+FLOOD = ("The mayor spoke at length after the flood.\n\n"
+         "“We lost four bridges in one night. Some of them were a hundred years old.\n\n"
+         "“We will rebuild every one of them, and we will do it before winter,” Mayor Alina Brod said.\n\n"
+         "Residents were sceptical.\n")
 
 
 def test_pipeline_fills_sourcing(analyzer):
@@ -18,6 +25,18 @@ def test_pipeline_fills_sourcing(analyzer):
     # the stored JSON form renders again after a round trip (what DuckDB rows and the web app do)
     back = Result.from_dict(json.loads(result.to_json()))
     assert "Ilya Dorov" in render_html(back)
+
+
+def test_a_result_read_back_has_a_typed_sourcing_that_writes_the_same_json(analyzer):
+    fresh = analyzer.analyze(article_from_text(RELAYED.rstrip("\n") + "\n\n" + FLOOD))
+    s = fresh.sourcing
+    assert s is not None and s.quotes and s.attributions and s.anonymous_sources and s.provenance
+    assert any(len(q.parts) > 1 for q in s.quotes)
+    text = fresh.to_json()
+    back = Result.from_dict(json.loads(text))
+    assert isinstance(back.sourcing, Sourcing) and all(isinstance(q, Quote) for q in back.sourcing.quotes)
+    assert back.sourcing.quotes == s.quotes and back.sourcing.summary == s.summary
+    assert back.to_json() == text
 
 
 def test_cli_json_offsets_slice_back(tmp_path, cli):
@@ -86,3 +105,4 @@ def test_a_result_stored_before_schema_2_1_still_renders(analyzer):
     back = Result.from_dict(d)
     html = render_html(back)
     assert "Relies on:" in html and "Published by:" not in html
+    assert back.to_dict()["sourcing"] == d["sourcing"]  # read back and written again, it is still the old form

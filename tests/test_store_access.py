@@ -22,9 +22,10 @@ import duckdb
 import httpx
 import pytest
 
+from unspin.corpus.selection import StatsFilter
 from unspin.corpus.stats import compute_stats
 from unspin.corpus.store import Store, StoreError
-from unspin.corpus.store_access import StoreBusy, current_writer, file_lock_holder, read
+from unspin.corpus.store_access import StoreBusy, StoreReader, current_writer, file_lock_holder, read
 from unspin.load.text import article_from_text
 from unspin.web import Settings, create_app
 from unspin.web.server import BackgroundServer
@@ -177,6 +178,50 @@ def close(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
     return a == b
+
+
+def test_the_store_reader_answers_each_query_typed(tmp_path: Path, results: list) -> None:
+    db = tmp_path / "s.duckdb"
+    seed(db, results[:6])
+    reader = StoreReader(db)
+    got = reader.result("r/1")
+    assert got is not None and got.to_dict() == results[1].to_dict()
+    assert reader.result("r/99") is None
+    by_key = reader.result_by_key(results[2].article.hash[:16], results[2].model.version)
+    assert by_key is not None and by_key.article.id == "r/2" and reader.result_by_key("0" * 16) is None
+    rows = reader.articles(StatsFilter())
+    assert sorted(r["id"] for r in rows) == [f"r/{i}" for i in range(6)]
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert {r["outlet"] for r in reader.articles(StatsFilter(outlets=("Outlet 1",)))} == {"Outlet 1"}
+    assert len(reader.articles(StatsFilter(), limit=2)) == 2
+    with Store(db, read_only=True) as store:
+        direct = json.loads(json.dumps(compute_stats(store, top=3)))
+    assert close(direct, reader.stats(StatsFilter(), top=3))
+    with pytest.raises(StoreError):
+        StoreReader(tmp_path / "missing.duckdb").stats(StatsFilter())
+
+
+def test_the_web_reads_stores_only_through_the_store_reader() -> None:
+    """No SQL, DuckDB or store query outside `StoreReader` in the web app: one object owns the reads."""
+    import ast
+    import re
+
+    sql = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|JOIN)\b|\bFROM\s+\w+\s+WHERE\b")
+    for path in sorted((ROOT / "src" / "unspin" / "web").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not sql.search(node.value), f"{path.name}: SQL in {node.value[:60]!r}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("duckdb") for a in node.names), path.name
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {a.name for a in node.names}
+                assert not node.module.startswith("duckdb"), path.name
+                if node.module == "unspin.corpus.store_access":
+                    assert names <= {"StoreReader", "StoreBusy"}, f"{path.name}: {names}"
+                if node.module in ("unspin.corpus.stats", "unspin.corpus.store", "unspin.corpus.selection"):
+                    assert not names & {"compute_stats", "read_result", "selection", "Store", "open_results"}, \
+                        f"{path.name}: {names}"
 
 
 def test_junk_sent_to_the_read_service_never_reaches_the_writer(tmp_path: Path, results: list) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unspin.density import spin_density
 from unspin.errors import InputError
+
+if TYPE_CHECKING:  # `unspin.sourcing` imports this module (through segment.py): import it when it is needed
+    from unspin.sourcing.model import Sourcing
 
 # 2.0: `article.source` renamed `article.outlet`. 3.0: `score` is spin density (expected propaganda phrases
 # per 1,000 words outside quotes; it was the 0-1 mean of the sentence scores), with `score_detail`, `shown`
@@ -151,7 +154,7 @@ class Result:
     sentences: list[Sentence] = field(default_factory=list)
     score: float = 0.0  # spin density: expected propaganda phrases per 1,000 words (see ArticleScore)
     score_detail: ArticleScore | None = None
-    sourcing: Any = None  # a `unspin.sourcing.Sourcing` once that stage has run
+    sourcing: Sourcing | None = None  # once the sourcing stage has run
     min_confidence: float = 0.0  # spans below this are not in `spans` (shown elsewhere only as a count)
     hidden_spans: int = 0  # how many spans the detector emitted below min_confidence
 
@@ -176,7 +179,7 @@ class Result:
             "sentences": [s.to_dict() for s in self.sentences],
         }
         if self.sourcing is not None:
-            out["sourcing"] = self.sourcing.to_dict() if hasattr(self.sourcing, "to_dict") else self.sourcing
+            out["sourcing"] = self.sourcing.to_dict()
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -187,8 +190,11 @@ class Result:
         """A Result from its JSON form (`to_dict`), schema 1.x to 3.x.
 
         A result from before 3.0 (score = mean of the sentence scores) gets its scores recomputed from
-        its spans. Raises `SchemaError` for a result written by a newer major schema version.
+        its spans. The sourcing becomes a `Sourcing` again (`Sourcing.from_dict`; keys a later schema added may
+        be absent), and `to_dict` writes it back as it was read. Raises `SchemaError` for a result written by a newer major schema version.
         """
+        from unspin.sourcing.model import Sourcing  # here, not at the top: see the import under TYPE_CHECKING
+
         _check_schema(d.get("schema_version"))
         if int(str(d.get("schema_version") or "1.0").split(".")[0]) < 3:
             d = _upgrade_scores(d)
@@ -206,7 +212,7 @@ class Result:
             sentences=[Sentence(**s) for s in d.get("sentences", [])],
             score=d.get("score", 0.0),
             score_detail=ArticleScore.from_dict(d["score_detail"]) if d.get("score_detail") else None,
-            sourcing=d.get("sourcing"),
+            sourcing=Sourcing.from_dict(d["sourcing"]) if d.get("sourcing") is not None else None,
             min_confidence=d.get("shown", {}).get("min_confidence", 0.0),
             hidden_spans=d.get("shown", {}).get("hidden_spans", 0),
         )

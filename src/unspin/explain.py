@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
-from typing import Any
+from typing import TypeVar
 
 from unspin.article import Result, Span
 from unspin.detect.features import PhraseCounts
+from unspin.sourcing.model import AnonymousSource, Attribution, Quote, Sourcing
 
 MAX_QUOTED = 60
 EITHER_OR = re.compile(r"\beither\b\s+(?P<a>[^,;.?!]+?)\s*,?\s+\bor\b\s+(?P<b>[^,;.?!]+)", re.IGNORECASE)
@@ -46,83 +47,73 @@ def _short(words: str) -> str:
     return words if len(words) <= MAX_QUOTED else words[: MAX_QUOTED - 1].rstrip() + "…"
 
 
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
-
-
-def _sourcing_items(sourcing: Any, kind: str) -> list[Any]:
-    if sourcing is None:
-        return []
-    return list(_get(sourcing, kind) or [])
-
-
 NEAR = 200  # characters either side of a span in which a source counts as its source
 LONGEST_SOURCE = 400  # attributions and unnamed-source phrases are shorter than this (they end in a sentence)
+
+
+_Item = TypeVar("_Item", Attribution, AnonymousSource)
 
 
 class Sources:
     """One article's quotes, attributions and unnamed sources, sorted by start, for binary search."""
 
-    def __init__(self, sourcing: Any) -> None:
-        def by_start(kind: str) -> list[Any]:
-            return sorted(_sourcing_items(sourcing, kind), key=lambda x: _get(x, "start"))
+    def __init__(self, sourcing: Sourcing | None) -> None:
+        self.quotes = sorted(sourcing.quotes, key=lambda x: x.start) if sourcing is not None else []
+        self.quote_starts = [q.start for q in self.quotes]
+        self.attributions = sorted(sourcing.attributions, key=lambda x: x.start) if sourcing is not None else []
+        self.attribution_starts = [a.start for a in self.attributions]
+        self.unnamed = sorted(sourcing.anonymous_sources, key=lambda x: x.start) if sourcing is not None else []
+        self.unnamed_starts = [a.start for a in self.unnamed]
 
-        self.quotes = by_start("quotes")
-        self.quote_starts = [_get(q, "start") for q in self.quotes]
-        self.attributions = by_start("attributions")
-        self.attribution_starts = [_get(a, "start") for a in self.attributions]
-        self.unnamed = by_start("anonymous_sources")
-        self.unnamed_starts = [_get(a, "start") for a in self.unnamed]
-
-    def enclosing_quote(self, span: Span) -> Any | None:
+    def enclosing_quote(self, span: Span) -> Quote | None:
         """The direct quote the span lies inside, if any (quotes do not overlap)."""
         i = bisect_right(self.quote_starts, span.start) - 1
-        if i >= 0 and _get(self.quotes[i], "end") >= span.end:
+        if i >= 0 and self.quotes[i].end >= span.end:
             return self.quotes[i]
         return None
 
     @staticmethod
-    def _near(items: list[Any], starts: list[int], span: Span) -> list[Any]:
+    def _near(items: list[_Item], starts: list[int], span: Span) -> list[_Item]:
         lo = bisect_left(starts, span.start - NEAR - LONGEST_SOURCE)
         hi = bisect_right(starts, span.end + NEAR)
-        near = [x for x in items[lo:hi] if _get(x, "start") < span.end + NEAR and _get(x, "end") > span.start - NEAR]
-        return sorted(near, key=lambda x: abs(_get(x, "start") - span.start))
+        near = [x for x in items[lo:hi] if x.start < span.end + NEAR and x.end > span.start - NEAR]
+        return sorted(near, key=lambda x: abs(x.start - span.start))
 
-    def near_attributions(self, span: Span) -> list[Any]:
+    def near_attributions(self, span: Span) -> list[Attribution]:
         return self._near(self.attributions, self.attribution_starts, span)
 
-    def near_unnamed(self, span: Span) -> list[Any]:
+    def near_unnamed(self, span: Span) -> list[AnonymousSource]:
         return self._near(self.unnamed, self.unnamed_starts, span)
 
 
-def enclosing_quote(sourcing: Any, span: Span) -> Any | None:
+def enclosing_quote(sourcing: Sourcing | None, span: Span) -> Quote | None:
     """The direct quote the span lies inside, if any."""
     return Sources(sourcing).enclosing_quote(span)
 
 
-def _quote_clause(quote: Any) -> str:
-    if _get(quote, "speaker"):
-        return f" (inside a quote from {_get(quote, 'speaker')}: the wording is theirs, not the reporter's)"
-    if _get(quote, "anonymous"):
+def _quote_clause(quote: Quote) -> str:
+    if quote.speaker:
+        return f" (inside a quote from {quote.speaker}: the wording is theirs, not the reporter's)"
+    if quote.anonymous:
         return " (inside a quote from an unnamed source)"
     return " (inside a quote whose speaker the article does not name)"
 
 
 def _authority(span: Span, sources: Sources) -> str:
     quote = sources.enclosing_quote(span)
-    if quote is not None and _get(quote, "speaker"):
-        who = _get(quote, "speaker") + (f", {_get(quote, 'role')}" if _get(quote, "role") else "")
+    if quote is not None and quote.speaker:
+        who = quote.speaker + (f", {quote.role}" if quote.role else "")
         return f"it leans on {who}: ask whether they are an expert on this, and who else agrees"
     for a in sources.near_attributions(span):
-        if _get(a, "anonymous"):
-            return (f"it leans on “{_short(_get(a, 'source'))}”, who is not named: "
+        if a.anonymous:
+            return (f"it leans on “{_short(a.source)}”, who is not named: "
                     "ask who this is and why they should be believed")
-        if _get(a, "named"):
-            who = _get(a, "resolved") or _get(a, "source")
+        if a.named:
+            who = a.resolved or a.source
             return f"it leans on {_short(who)}: ask whether they are an expert on this, and who else agrees"
     unnamed = sources.near_unnamed(span)
     if unnamed:
-        return (f"it leans on “{_short(_get(unnamed[0], 'text'))}”, who is not named: "
+        return (f"it leans on “{_short(unnamed[0].text)}”, who is not named: "
                 "ask who this is and why they should be believed")
     return "it leans on an authority the article does not name: ask who it is and whether they are an expert on this"
 
@@ -149,7 +140,7 @@ def occurrences(text: str, phrase: str, counts: PhraseCounts | None = None) -> i
     return counts.before(p, len(text))
 
 
-def why(span: Span, text: str, sourcing: Any = None, counts: PhraseCounts | None = None,
+def why(span: Span, text: str, sourcing: Sourcing | None = None, counts: PhraseCounts | None = None,
         sources: Sources | None = None) -> str:
     """One sentence: the words that carried the span and what to check.
 
@@ -171,7 +162,7 @@ def why(span: Span, text: str, sourcing: Any = None, counts: PhraseCounts | None
     else:
         msg = CHECKS.get(span.technique, "“{cue}” carries it: ask what the plain claim is").format(cue=cue)
     quote = sources.enclosing_quote(span)
-    if quote is not None and not (span.technique == "Appeal_to_Authority" and _get(quote, "speaker")):
+    if quote is not None and not (span.technique == "Appeal_to_Authority" and quote.speaker):
         msg += _quote_clause(quote)
     return msg[0].upper() + msg[1:] + "."
 
@@ -181,9 +172,12 @@ def explain(span: Span, text: str, counts: PhraseCounts | None = None) -> str:
     return why(span, text, None, counts)
 
 
-def explain_spans(result: Result) -> None:
-    """The explanation stage: fills `Span.explanation` for every span, in time linear in the article."""
+def explain_spans(result: Result, counts: PhraseCounts | None = None) -> None:
+    """The explanation stage: fills `Span.explanation` for every span, in time linear in the article.
+
+    `counts` is a `PhraseCounts(result.article.text.lower())` when the caller has one (built here otherwise).
+    """
     text = result.article.text
-    counts = PhraseCounts(text.lower())
+    counts = PhraseCounts(text.lower()) if counts is None else counts
     sources = Sources(result.sourcing)
     result.spans = [replace(s, explanation=why(s, text, result.sourcing, counts, sources)) for s in result.spans]

@@ -9,7 +9,7 @@ Results are kept whole (every span the detector emitted; a view applies its disp
 - otherwise in a folder of JSON files, `<key>--<model version>.json`, written atomically (a temporary
   file, then a rename), so several server processes can share it.
 
-A lookup tries the store (by text hash, the current model version first; through `store_access.read`, so it
+A lookup tries the store (by text hash, the current model version first; through `store_access.StoreReader`, so it
 follows the rules for reading a store a batch run is writing), then the folder.
 """
 
@@ -115,13 +115,12 @@ class SavedResults:
         return found
 
     def _load_from_store(self, key: str) -> Result | None:
-        from unspin.corpus.store_access import read
+        from unspin.corpus.store_access import StoreReader
 
         if self.db is None or not self.db.exists():
             return None
         with _STORE_LOCK:
-            d = read(self.db, "result_by_key", {"key": key, "model_version": self.model_version})
-        return None if d is None else Result.from_dict(d)
+            return StoreReader(self.db).result_by_key(key, self.model_version)
 
     def _load_from_folder(self, key: str) -> Result | None:
         if not self.folder.is_dir():

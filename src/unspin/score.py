@@ -48,16 +48,9 @@ def sentence_scores(sentences: list[Sentence], spans: list[Span]) -> None:
 
 
 def article_score(result: Result, reference: Reference | None = None) -> ArticleScore:
-    quotes = [(q["start"], q["end"]) if isinstance(q, dict) else (q.start, q.end)
-              for q in (_quotes(result.sourcing))]
+    quotes = [(q.start, q.end) for q in result.sourcing.quotes] if result.sourcing is not None else []
     d = spin_density(result.article.text, [(s.start, s.end, s.confidence) for s in result.spans], quotes)
     return place(ArticleScore(**asdict(d)), reference)
-
-
-def _quotes(sourcing: object) -> list:
-    if sourcing is None:
-        return []
-    return list(sourcing.get("quotes", []) if isinstance(sourcing, dict) else getattr(sourcing, "quotes", []))
 
 
 def place(detail: ArticleScore, reference: Reference | None) -> ArticleScore:

@@ -63,13 +63,27 @@ def lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def segment(article: Article) -> list[Sentence]:
-    """The title (if any) as its own segment, then every sentence of the body."""
-    text = article.text
+LineSentences = list[tuple[tuple[int, int], list[tuple[int, int]]]]
+
+
+def line_sentences(text: str) -> LineSentences:
+    """Each non-blank line of `text` as a stripped (start, end) range, with the sentences inside it (`split_line`).
+
+    The one segmentation of an article: `segment` and the sourcing `Layout` both read it, so one analysis
+    splits its text once (`unspin.pipeline.Shared`).
+    """
+    return [((a, b), split_line(text, a, b)) for a, b in lines(text)]
+
+
+def segment(article: Article, split: LineSentences | None = None) -> list[Sentence]:
+    """The title (if any) as its own segment, then every sentence of the body.
+
+    `split` is `line_sentences(article.text)` when the caller has it already (computed here otherwise).
+    """
     out: list[Sentence] = []
-    for a, b in lines(text):
+    for (a, b), sentences in line_sentences(article.text) if split is None else split:
         if article.title_end and b <= article.title_end:
             out.append(Sentence(a, b, is_title=True))
             continue
-        out.extend(Sentence(x, y) for x, y in split_line(text, a, b))
+        out.extend(Sentence(x, y) for x, y in sentences)
     return out

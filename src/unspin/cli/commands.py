@@ -62,12 +62,11 @@ def analyze(
             raise UnspinError("--min-confidence must be between 0 and 1")
         from unspin.load import load_source
         from unspin.pipeline import Analyzer
-        from unspin.score import shown
 
         article = load_source(source, allow_private_urls=allow_private_urls)
         analyzer = Analyzer(model)
         threshold = analyzer.display_threshold if min_confidence is None else min_confidence
-        result = shown(analyzer.analyze(article), threshold)
+        result = analyzer.analyze(article, min_confidence=threshold)
         from unspin.language import language_notice
 
         if notice := language_notice(result.article.language):

@@ -25,6 +25,8 @@ need rules, and these are they:
 
 The queries (`OPS`) are the ones the web app needs: one stored result, the
 corpus statistics, and the list of stored articles. Answers travel as JSON.
+Readers ask them through `StoreReader`, which names each query and types its
+answer, so no caller writes SQL or an op name.
 Unix only (`fcntl`, `AF_UNIX`), as is the DuckDB file lock itself.
 """
 
@@ -52,6 +54,7 @@ import duckdb
 from unspin.errors import UnspinError
 
 if TYPE_CHECKING:
+    from unspin.article import Result
     from unspin.corpus.selection import StatsFilter
     from unspin.corpus.store import Store
 
@@ -332,6 +335,49 @@ def read(db: Path, op: str, args: dict[str, Any] | None = None) -> Any:
                 f"{db}: in use by a writer that does not share reads (pid {writer.pid}); "
                 f"retry when it has finished")
         time.sleep(0.05)
+
+
+class StoreReader:
+    """Read-only access to one results store, datasette-style: each query a method with a typed answer.
+
+    Every method is one `read`: a short read-only open of the file when no batch writes it, else a question to
+    the writing batch. All raise `StoreBusy` when the store cannot be read just now (retry in a moment),
+    `store.StoreError` when it cannot be read at all (missing, not a store, its results file gone or damaged),
+    and a query's own `UnspinError` (e.g. a statistics filter with `since` after `until`). Holds no
+    connection: share one between threads.
+    """
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+
+    def result(self, article_id: str) -> Result | None:
+        """The stored analysis of the article with this id, None when there is none."""
+        return self._result(read(self.db, "result", {"id": article_id}))
+
+    def result_by_key(self, key: str, model_version: str = "") -> Result | None:
+        """The stored analysis whose text hash starts with `key` (a permalink's 16 hex digits), that of
+        `model_version` first, else the latest; None when there is none."""
+        return self._result(read(self.db, "result_by_key", {"key": key, "model_version": model_version}))
+
+    def stats(self, flt: StatsFilter, top: int = 10) -> dict[str, Any]:
+        """The corpus statistics of the articles `flt` selects, as `unspin stats --json` writes them; `top`
+        most frequent span texts per technique."""
+        stats: dict[str, Any] = read(self.db, "stats", {"filter": flt.to_dict(), "top": top})
+        return stats
+
+    def articles(self, flt: StatsFilter, technique: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """At most `limit` of the articles `flt` selects (those with a span of `technique`, when given), highest
+        spin density first: dicts of id, title, outlet, published (ISO date or None), score (spin density),
+        spans and words."""
+        rows: list[dict[str, Any]] = read(self.db, "articles", {"filter": flt.to_dict(), "technique": technique,
+                                                                "limit": limit})
+        return rows
+
+    @staticmethod
+    def _result(d: dict[str, Any] | None) -> Result | None:
+        from unspin.article import Result
+
+        return None if d is None else Result.from_dict(d)
 
 
 def _read_directly(db: Path, op: str, args: dict[str, Any]) -> Any:

@@ -160,12 +160,14 @@ class Detector:
         return TokenView(enc, states, probs[:, 0], probs[:, 1:])
 
     # -- span classifier ---------------------------------------------------
-    def technique_probs(self, view: TokenView, text: str, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
-        """Technique probabilities for (char_start, char_end, tok_a, tok_b) spans."""
+    def technique_probs(self, view: TokenView, text: str, ranges: list[tuple[int, int, int, int]],
+                        counts: PhraseCounts | None = None) -> np.ndarray:
+        """Technique probabilities for (char_start, char_end, tok_a, tok_b) spans; `counts` is a
+        `PhraseCounts(text.lower())` when the caller has one (built here otherwise)."""
         if not ranges:
             return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
-        low = text.lower()
-        counts = PhraseCounts(low)
+        low = text.lower() if counts is None else counts.low
+        counts = PhraseCounts(low) if counts is None else counts
         n = len(view.enc)
         feats = np.stack(
             [pool_numpy(view.states, a, b, 0, n, article_features(text, s, e, low, counts)) for s, e, a, b in ranges]
@@ -194,10 +196,11 @@ class Detector:
 
     # -- decoding ----------------------------------------------------------
     def raw_spans(
-        self, text: str, view: TokenView, threshold: float | None = None, cache: dict | None = None
+        self, text: str, view: TokenView, threshold: float | None = None, cache: dict | None = None,
+        counts: PhraseCounts | None = None,
     ) -> list[RawSpan]:
         """Runs of tokens above the SI threshold as whole-word spans with content (`unspin.detect.decode`),
-        with their technique probabilities."""
+        with their technique probabilities (`counts`: as for `technique_probs`)."""
         t = self.decoding["si_threshold"] if threshold is None else threshold
         off = view.enc.offsets
         ranges: list[tuple[int, int, int, int]] = []
@@ -206,10 +209,10 @@ class Detector:
             if span is not None:
                 ranges.append((*span, a, b))
         if cache is None:
-            probs = self.technique_probs(view, text, ranges)
+            probs = self.technique_probs(view, text, ranges, counts)
         else:  # tuning decodes the same ranges under many settings: classify each range once
             todo = [r for r in ranges if r not in cache]
-            for r, p in zip(todo, self.technique_probs(view, text, todo), strict=True):
+            for r, p in zip(todo, self.technique_probs(view, text, todo, counts), strict=True):
                 cache[r] = p
             probs = np.asarray([cache[r] for r in ranges]).reshape(len(ranges), len(TECHNIQUE_IDS))
         return [RawSpan(s, e, float(view.si[a:b].mean()), probs[k]) for k, (s, e, a, b) in enumerate(ranges)]
@@ -276,12 +279,13 @@ class Detector:
             best[(a, b, t)] = max(sc, best.get((a, b, t), 0.0))
         return [(a, b, t, sc) for (a, b, t), sc in best.items()]
 
-    def spans(self, text: str, view: TokenView | None = None) -> list[Span]:
-        """Technique spans end to end, with calibrated confidences."""
+    def spans(self, text: str, view: TokenView | None = None, counts: PhraseCounts | None = None) -> list[Span]:
+        """Technique spans end to end, with calibrated confidences (`counts`: a `PhraseCounts(text.lower())`
+        to share with other stages, built here otherwise)."""
         view = view or self.token_view(text)
         out = [
             Span(a, b, t, round(self.confidence(sc, t), 4), text[a:b])
-            for a, b, t, sc in self.label_spans(text, self.raw_spans(text, view))
+            for a, b, t, sc in self.label_spans(text, self.raw_spans(text, view, counts=counts))
         ]
         out.sort(key=lambda s: (s.start, s.end, -s.confidence))
         return out

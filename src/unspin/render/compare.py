@@ -20,29 +20,25 @@ from unspin.render.reading import band_views, result_bands
 from unspin.techniques import BY_ID, TECHNIQUES
 
 
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
-
-
 def sourcing_side(result: Result) -> dict[str, Any]:
     s = result.sourcing
     if s is None:
         return {"available": False}
-    quotes = list(_get(s, "quotes") or [])
-    speakers = Counter(_get(q, "speaker") for q in quotes if _get(q, "speaker"))
-    summary = _get(s, "summary")
+    quotes = s.quotes
+    speakers = Counter(q.speaker for q in quotes if q.speaker)
+    summary = s.summary
     return {
         "available": True,
         "quotes": len(quotes),
         "speakers": speakers.most_common(),
-        "unnamed_quotes": sum(1 for q in quotes if not _get(q, "speaker") and _get(q, "anonymous")),
-        "unattributed_quotes": sum(1 for q in quotes if not _get(q, "speaker") and not _get(q, "anonymous")),
-        "named_attributions": _get(summary, "named_attributions") or 0,
-        "anonymous_attributions": _get(summary, "anonymous_attributions") or 0,
-        "anonymous_sources": [_get(a, "text") for a in _get(s, "anonymous_sources") or []],
-        "named_sources": list(_get(summary, "named_sources") or []),
-        "quoted_share": _get(summary, "quoted_share") or 0.0,
-        "outlets": list(_get(summary, "outlets") or []),
+        "unnamed_quotes": sum(1 for q in quotes if not q.speaker and q.anonymous),
+        "unattributed_quotes": sum(1 for q in quotes if not q.speaker and not q.anonymous),
+        "named_attributions": summary.named_attributions,
+        "anonymous_attributions": summary.anonymous_attributions,
+        "anonymous_sources": [a.text for a in s.anonymous_sources],
+        "named_sources": list(summary.named_sources),
+        "quoted_share": summary.quoted_share,
+        "outlets": list(summary.outlets),
     }
 
 

@@ -138,7 +138,7 @@ def view_context(result: Result) -> dict[str, Any]:
         "result": result, "body": article_body(result), "legend": legend_items(result), "card": score_card(result),
         "bands": reading.band_views(bands), "bands_measured": bands.measured_on,
         "how_sure": lambda c: reading.how_sure(bands, c), "band_of": bands.band,
-        "sourcing": result.sourcing.to_dict() if hasattr(result.sourcing, "to_dict") else result.sourcing,
+        "sourcing": result.sourcing.to_dict() if result.sourcing is not None else None,
     }
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from unspin.article import Result
+from unspin.sourcing.model import Sourcing
 
 # ESC followed by a CSI, OSC, DCS/SOS/PM/APC string or a two-character sequence; and the C1 CSI/OSC forms
 _SEQUENCE = re.compile(
@@ -63,6 +64,6 @@ def terminal_safe_result(result: Result) -> Result:
     )
     sourcing = result.sourcing
     if sourcing is not None:
-        sourcing = _safe_tree(sourcing.to_dict() if hasattr(sourcing, "to_dict") else sourcing)
+        sourcing = Sourcing.from_dict(_safe_tree(sourcing.to_dict()))
     return replace(result, article=article, spans=[replace(s, text=terminal_safe_same_length(s.text))
                                                    for s in result.spans], sourcing=sourcing)

@@ -23,10 +23,8 @@ def _short(s: str, width: int = _WIDTH) -> str:
 
 
 def sourcing_dict(result: Result) -> dict[str, Any] | None:
-    s = result.sourcing
-    if s is None:
-        return None
-    return s.to_dict() if hasattr(s, "to_dict") else s
+    """The result's sourcing in its JSON form (what the templates and this view read), None without one."""
+    return result.sourcing.to_dict() if result.sourcing is not None else None
 
 
 def _count(n: int, one: str, many: str) -> str:

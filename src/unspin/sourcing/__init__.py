@@ -9,6 +9,7 @@ element, documented in docs/sourcing.md together with the JSON form.
 from __future__ import annotations
 
 from unspin.article import Article
+from unspin.segment import LineSentences
 from unspin.sourcing.anonymous import find_anonymous
 from unspin.sourcing.attributions import find_attributions
 from unspin.sourcing.events import find_events
@@ -26,9 +27,13 @@ from unspin.sourcing.tagger import tag
 __all__ = ["find_sourcing", "Sourcing", "Quote", "Attribution", "AnonymousSource", "ProvenanceItem", "Summary"]
 
 
-def find_sourcing(article: Article) -> Sourcing:
+def find_sourcing(article: Article, split: LineSentences | None = None) -> Sourcing:
+    """Quotes, attributions, unnamed sources and provenance of `article`, offsets into its text.
+
+    `split` is `line_sentences(article.text)` when the caller has it already (the pipeline's segmentation).
+    """
     text = article.text
-    layout = Layout(text)
+    layout = Layout(text, split)
     spans = find_quotes(layout)
     ranges = [(q.start, q.end) for q in spans]
     people = find_people(text, layout.all_tokens, ranges + layout.headlines)

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from unspin.segment import lines, split_line
+from unspin.segment import LineSentences, line_sentences
 
 if TYPE_CHECKING:
     from unspin.sourcing.outlets import OutletMention
@@ -55,12 +55,16 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 
 class Layout:
-    """Paragraphs and sentences of one text, with lookups by offset."""
+    """Paragraphs and sentences of one text, with lookups by offset.
 
-    def __init__(self, text: str) -> None:
+    `split` is `line_sentences(text)` when the caller has it already (the pipeline segments once per article).
+    """
+
+    def __init__(self, text: str, split: LineSentences | None = None) -> None:
         self.text = text
-        self.paragraphs: list[tuple[int, int]] = lines(text)
-        self.sentences: list[tuple[int, int]] = [s for a, b in self.paragraphs for s in split_line(text, a, b)]
+        split = line_sentences(text) if split is None else split
+        self.paragraphs: list[tuple[int, int]] = [line for line, _ in split]
+        self.sentences: list[tuple[int, int]] = [s for _, sentences in split for s in sentences]
         self._sent_starts = [a for a, _ in self.sentences]
         self._para_starts = [a for a, _ in self.paragraphs]
 

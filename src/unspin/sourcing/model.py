@@ -7,8 +7,20 @@ docs/sourcing.md because DuckDB rows and the web app store it as is.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _known(cls: type[_T], d: dict[str, Any]) -> dict[str, Any]:
+    """The keys of `d` that are fields of `cls`; a key added by a later schema that `d` lacks takes its default."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return {k: v for k, v in d.items() if k in names}
+
+
+def _pairs(parts: Any) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in parts or []]
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,11 @@ class Quote:
         d = asdict(self)
         d["parts"] = [list(p) for p in self.parts]
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Quote:
+        """The quote `to_dict` gave (`parts` back to pairs); keys added since schema 2.0 may be absent."""
+        return cls(**{**_known(cls, d), "parts": _pairs(d.get("parts"))})
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,12 @@ class Attribution:
         d["claim_parts"] = [list(p) for p in self.claim_parts or [(self.claim_start, self.claim_end)]]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Attribution:
+        """The attribution `to_dict` gave; keys added since schema 2.0 (`claim_parts`, `how`, `name`,
+        `source_kind`) may be absent."""
+        return cls(**{**_known(cls, d), "claim_parts": _pairs(d.get("claim_parts"))})
+
 
 @dataclass(frozen=True)
 class AnonymousSource:
@@ -73,6 +96,10 @@ class AnonymousSource:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AnonymousSource:
+        return cls(**_known(cls, d))
 
 
 @dataclass(frozen=True)
@@ -86,6 +113,10 @@ class ProvenanceItem:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ProvenanceItem:
+        return cls(**_known(cls, d))
 
 
 @dataclass(frozen=True)
@@ -102,13 +133,22 @@ class Summary:
     named_sources: list[str]  # each person, outlet and institution once, however many name forms it has
     distinct_named_sources: int
     outlets: list[str]  # every outlet in provenance (publisher, relayed, credits), first seen first
-    named_by_kind: dict[str, list[str]] = field(default_factory=dict)  # people / outlets / institutions
-    publisher: list[str] = field(default_factory=list)  # source lines, datelines, "originally published by"
-    relayed: list[str] = field(default_factory=list)  # outlets whose reporting the article relays
-    credits: list[str] = field(default_factory=list)  # photo and image credits
+    # Added in schema 3.1; None only in a summary stored before it (its JSON then lacks the key, and views
+    # show its `outlets` as one list).
+    named_by_kind: dict[str, list[str]] | None = None  # people / outlets / institutions
+    publisher: list[str] | None = None  # source lines, datelines, "originally published by"
+    relayed: list[str] | None = None  # outlets whose reporting the article relays
+    credits: list[str] | None = None  # photo and image credits
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v is not None or k not in _SINCE_3_1}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Summary:
+        return cls(**_known(cls, d))
+
+
+_SINCE_3_1 = {"named_by_kind", "publisher", "relayed", "credits"}
 
 
 @dataclass(frozen=True)
@@ -127,3 +167,15 @@ class Sourcing:
             "provenance": [p.to_dict() for p in self.provenance],
             "summary": self.summary.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Sourcing:
+        """The sourcing `to_dict` gave, from any schema since 2.0: `from_dict(x.to_dict()).to_dict() ==
+        x.to_dict()`. Raises `KeyError` or `TypeError` for a dict that is not a sourcing's JSON form."""
+        return cls(
+            quotes=[Quote.from_dict(q) for q in d.get("quotes", [])],
+            attributions=[Attribution.from_dict(a) for a in d.get("attributions", [])],
+            anonymous_sources=[AnonymousSource.from_dict(a) for a in d.get("anonymous_sources", [])],
+            provenance=[ProvenanceItem.from_dict(p) for p in d.get("provenance", [])],
+            summary=Summary.from_dict(d["summary"]),
+        )

@@ -28,7 +28,6 @@ from typing import TypeVar
 
 from unspin.article import Article, Result
 from unspin.pipeline import Analyzer
-from unspin.score import shown
 from unspin.web.admission import AnalysisQueue, Ticket, text_size
 from unspin.web.errors import AnalysisTimeout, Overloaded
 from unspin.web.requests import AnalyzeRequest, build_article
@@ -47,11 +46,6 @@ WARM_UP_TEXT = (
     "regional transport authority has not yet said whether it will contribute to the cost, and a final vote on "
     "the toll rates is expected next month. Opponents have promised to take the decision to court.\n"
 )
-
-
-def apply_min_confidence(result: Result, min_confidence: float) -> Result:
-    """List only the spans at or above the threshold, as `--min-confidence` does; scores stay as they are."""
-    return shown(result, min_confidence)
 
 
 def encode_result(result: Result) -> bytes:
@@ -86,7 +80,7 @@ class AnalysisService:
     def analyze_article(self, article: Article, min_confidence: float | None) -> Result:
         """The analysis, listing spans from `min_confidence` (None: the model's display threshold)."""
         threshold = self.analyzer.display_threshold if min_confidence is None else min_confidence
-        return apply_min_confidence(self.analyzer.analyze(article), threshold)
+        return self.analyzer.analyze(article, min_confidence=threshold)
 
     def analyze_request(self, req: AnalyzeRequest) -> Result:
         """Blocking: load the input, analyse it."""

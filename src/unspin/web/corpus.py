@@ -1,6 +1,6 @@
 """Routes over a results store (`--db`): stored articles, statistics, the corpus view.
 
-Every read goes through `unspin.corpus.store_access.read`: with no writer at work it
+Every read goes through `unspin.corpus.store_access.StoreReader`: with no writer at work it
 opens the DuckDB file read-only for one query (under a deadline) and closes it
 straight after; while `unspin batch` writes the file, it asks the batch's own
 read service instead, so the pages keep working during a run and the batch is
@@ -11,6 +11,8 @@ worker thread, off the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -41,13 +43,14 @@ def _db(request: Request) -> Path:
     return db
 
 
-def read_store(path: Path, op: str, args: dict[str, Any]) -> Any:
-    """One query on the store (store_access.OPS), its failures as the web's errors."""
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """The store's failures as the web's errors: busy (503 with Retry-After) or unavailable (503)."""
     from unspin.corpus.store import StoreError
-    from unspin.corpus.store_access import StoreBusy, read
+    from unspin.corpus.store_access import StoreBusy
 
     try:
-        return read(path, op, args)
+        yield
     except StoreBusy as e:
         raise StoreUnavailable(f"the article store is busy: {e}", retry_after=BUSY_RETRY_SECONDS) from None
     except StoreError as e:  # missing, not a store, or its results file is missing or damaged
@@ -55,25 +58,30 @@ def read_store(path: Path, op: str, args: dict[str, Any]) -> Any:
 
 
 def load_result(path: Path, article_id: str) -> Result:
-    d = read_store(path, "result", {"id": article_id})
-    if d is None:
+    from unspin.corpus.store_access import StoreReader
+
+    with store_errors():
+        result = StoreReader(path).result(article_id)
+    if result is None:
         raise NotFound(f"no article with id {article_id!r} in the store")
-    return Result.from_dict(d)
+    return result
 
 
 def load_stats(path: Path, flt: StatsFilter, top: int) -> dict[str, Any]:
     from unspin.corpus.selection import check_period
+    from unspin.corpus.store_access import StoreReader
 
     check_period(flt)  # checked here too: a writer's answer would say the same
-    stats: dict[str, Any] = read_store(path, "stats", {"filter": flt.to_dict(), "top": top})
-    return stats
+    with store_errors():
+        return StoreReader(path).stats(flt, top)
 
 
 def list_articles(path: Path, flt: StatsFilter, technique: str | None, limit: int) -> list[dict[str, Any]]:
     """Stored articles (the same deduplicated selection the statistics count), highest score first."""
-    rows: list[dict[str, Any]] = read_store(
-        path, "articles", {"filter": flt.to_dict(), "technique": technique, "limit": limit})
-    return rows
+    from unspin.corpus.store_access import StoreReader
+
+    with store_errors():
+        return StoreReader(path).articles(flt, technique, limit)
 
 
 def _filter(outlet: list[str] | None, since: date | None, until: date | None, model_version: str | None) -> StatsFilter:
