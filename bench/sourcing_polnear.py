@@ -35,7 +35,8 @@ Figures:
   often than not ("Officials said" is unnamed, "Clinton said" is not; "Friends of the Harbour", a
   sentence-initial capital joined by "of"/"for" to a capitalised word, is a name); and (4) do not name the
   speaker right after the head, in apposition or as author ("Another critic, Viktor K. Lind", "a study by
-  the Vale Institute", "critics like Senator Brandl"). Capitalised words before a common head do not name anyone, so
+  the Vale Institute", "critics like Senator Brandl"; also later in the phrase: "a lawyer for the harbour board, Tomas
+  Brandl"). Capitalised words before a common head do not name anyone, so
   "U.S. officials", "Clinton aides" and "a Harbour Times poll" are in the reference; so are "police", "polls",
   "voters" and "a friend". A source that is only a reporting verb ("said", with the speaker annotated as the
   cue) is an annotator's swap: source and cue are swapped back when the file is read.
@@ -243,13 +244,14 @@ def is_anonymous_reference(text: str, span: Spans) -> bool:
     if head.group()[0].isupper() and post and post[0].group().lower() in _ORG_LINKS and len(post) > 1 and \
             _proper_word(text, post[1]):
         return False  # a sentence-initial capital heading a name: 'Friends of the Harbour'
-    if post:
-        gap = text[head.end() : post[0].start()]
-        named = post[0].group().lower() in _NAMING or "," in gap
-        rest = post[1:] if post[0].group().lower() in _NAMING else post
-        rest = [m for m in rest if m.group().lower() not in {"as", "the", "a", "an"}]
-        if named and rest and _proper_word(text, rest[0]):
-            return False  # named in apposition or as author: 'Another critic, Viktor K. Lind', 'a study by the Vale Institute'
+    prev = head
+    for k, m in enumerate(post):  # named in apposition or as author: 'Another critic, Viktor K. Lind'
+        low = m.group().lower()
+        if low in _NAMING or "," in text[prev.end() : m.start()]:
+            rest = [x for x in post[k + (low in _NAMING) :] if x.group().lower() not in {"as", "the", "a", "an"}]
+            if rest and _proper_word(text, rest[0]):
+                return False  # 'a study by the Vale Institute', 'a lawyer for the harbour board, Tomas Brandl'
+        prev = m
     return True
 
 
