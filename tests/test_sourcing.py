@@ -380,6 +380,41 @@ def test_appositive_source_is_the_person_it_describes():
     assert bare.speaker(SpeechEvent("said", 23, 27, 28, 54, "tagged")).anonymous  # no name before it
 
 
+@pytest.mark.parametrize(
+    "text, source, anonymous",
+    [
+        # cut off mid-phrase: not a noun phrase, so nobody to call unnamed
+        ("Divers swam with reef sharks and said the reef was dying.", "reef sharks and", False),
+        ("A group of nurses said the clinic was unsafe.", "A group of", False),
+        ("Radio stations and newspapers said the vote was rigged.", "and newspapers", False),
+        # a person named in the phrase, not as a modifier of its head
+        ("Ann Vale backs free clinics, said the paper.", "Ann Vale backs free clinics", False),
+        ("A lawyer for the harbour board, Tomas Brandl, said no decision had been made.",
+         "A lawyer for the harbour board, Tomas Brandl", False),  # named in apposition
+        ("Other groups, including the Dockers Guild, said they backed the plan.",
+         "Other groups, including the Dockers Guild", False),  # its members named
+        ("Other crews, including the VRTU, said they backed the plan.", "Other crews, including the VRTU", False),
+        # a bare singular noun is not a noun phrase
+        ("It is wrong for a harbour director to hide, said the editor.", "harbour director", False),
+        # still unnamed
+        ("Many unions said they backed the plan.", "Many unions", True),
+        ("Twelve percent said the fares were too high.", "Twelve percent", True),
+        ("Not everyone said the plan was fair.", "Not everyone", True),
+        ("Three doctors said the clinic was unsafe.", "Three doctors", True),
+        ("Ann Vale supporters said the clinic was unsafe.", "Ann Vale supporters", True),  # the name only modifies
+        ("A spokeswoman for Ann Vale said the talks had failed.", "A spokeswoman for Ann Vale", True),
+        ("A narrator in the Vale ad said the talks had failed.", "A narrator in the Vale ad", True),
+    ],
+)
+def test_unnamed_source_is_a_whole_phrase_that_names_nobody(text, source, anonymous):
+    layout = Layout(text)
+    resolver = SpeakerResolver(layout, find_people(text, layout.all_tokens, []), [], layout.outlets)
+    a = text.index(source)
+    v = text.index("said", a + len(source))
+    sp = resolver.speaker(SpeechEvent("said", v, v + 4, a, a + len(source), "tagged"))
+    assert (sp.anonymous, sp.name) == (anonymous, None)
+
+
 def test_summary_counts_each_source_once_and_tells_provenance_apart():
     text = ("Finance Minister Ola Brandt said the budget was balanced. Brandt added that taxes would not rise. "
             "“We kept our word,” Ms Brandt told reporters. The Kremlin said the figures were false. Kremlin "

@@ -175,8 +175,33 @@ class SpeakerResolver:
                 if by_role:
                     return Speaker(by_role.name, by_role.role, e.source_start, e.source_end, how="role")
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
-        anonymous = self._unnamed(pre) and not self._on_record(toks, h)
+        anonymous = self._unnamed(pre) and not self._on_record(toks, h) and not self._not_unnamed(toks, h)
         return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+
+    def _not_unnamed(self, toks: list[Token], h: int) -> bool:
+        """Whether a source phrase headed by a common noun still cannot stand for unnamed people: it is cut
+        off mid-phrase ('reef sharks and', 'and newspapers', 'a group of'); it names a person other than
+        as a modifier of its head ('Ann Vale backs free clinics', not 'Ann Vale supporters'), or its
+        members ('groups, including the Dockers Guild'); or it is a bare singular noun, which no determiner makes a
+        noun phrase ('harbour director', 'climate change')."""
+        words = [n for n, t in enumerate(toks) if t.is_word]
+        if toks[words[0]].low in _OPENING_CONJUNCTIONS or toks[words[-1]].low in _CUT_ENDS:
+            return True
+        for i, j in capital_runs(self.text, toks):
+            before = next((t for t in reversed(toks[:i]) if t.low not in DETERMINERS), None)
+            apposed = i > h and before is not None and (before.text == "," or before.low in _MEMBERS | {"by"})
+            if ((i < h and j != h) or apposed) and self._person_in_run(toks, i, j, toks[0].start) is not None:
+                return True  # 'Ann Vale backs free clinics', 'a lawyer for the harbour board, Tomas Brandl' (not 'a spokeswoman for Ann Vale')
+        for n in words:
+            if n > h and toks[n].low in _MEMBERS and any(t.is_cap and t.is_word for t in toks[n + 1 : n + 4]):
+                return True
+        pre = [toks[n] for n in words if n <= h]
+        first, head = pre[0].bare.lower(), toks[h].low
+        determined = (first in _INDEFINITE or first in DETERMINERS or first[0].isdigit() or first == "not"
+                      or _NUMBER_WORD.fullmatch(first) is not None or head in _INDEFINITE
+                      or pre[0].text.endswith(("'s", "’s")))
+        plural = head.endswith("s") or head in _GROUP_NOUNS or head in ANONYMOUS_NOUNS
+        return len(pre) > 1 and not determined and not plural
 
     @staticmethod
     def _on_record(toks: list[Token], h: int) -> bool:
@@ -295,6 +320,12 @@ _NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them",
                 "his", "its", "their", "our", "my", "your", "said", "says"}
 _NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
                                      "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_OPENING_CONJUNCTIONS = {"and", "or", "nor", "but", "neither", "including"}
+_CUT_ENDS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "nor", "but", "about", "as", "than", "including",
+                                    "like"}
+_NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty"
+                          r"(?:-\w+)?|hundreds?|thousands?|millions?|dozens?)")
+_MEMBERS = {"including", "like", "such"}  # 'groups, including the Dockers Guild', 'critics like Senator Brandl'
 _GROUP_SUFFIXES = ("ers", "ists", "ants", "ents", "ors", "ians", "ees")
 _GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
                 "clergy", "personnel", "crew", "youth"} - {"public"}
