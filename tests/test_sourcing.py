@@ -12,6 +12,7 @@ from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout
+from unspin.sourcing.merge import negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -273,6 +274,20 @@ def test_attribution_claims():
 def test_negated_and_infinitive_verbs_are_not_attributions():
     text = "Petrov did not say how long. Dorov declined to say whether it worked. He was told to leave."
     assert sourcing(text).attributions == []
+
+
+@pytest.mark.parametrize(
+    "text, cue, credits_no_one",
+    [
+        ("Reservists, called up by the mayor, patrolled the town.", "called", True),
+        ("The reporters, warned by the police, left the square.", "warned", True),
+        ("The mayor warned by Friday that the bridge would close.", "warned", False),  # no comma: a clause verb
+        ("The mayor, Ann Vale, warned that the bridge would close.", "warned", False),  # no agent after it
+    ],
+)
+def test_participle_clause_with_an_agent_credits_no_one(text, cue, credits_no_one):
+    a = text.index(cue)
+    assert negated(text, (a, a + len(cue))) == credits_no_one
 
 
 def test_pronoun_attribution_resolves():

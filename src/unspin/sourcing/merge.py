@@ -33,6 +33,7 @@ _SHORT_CLAIM = 2  # words: a tagged claim this short is a stub; the rule's readi
 _NEAR = 30  # characters between an unnamed speaker and the anonymity clause that goes with it
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
+_AGENT_AFTER = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+by\b")  # '... called up by', '... named by'
 _RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
 
 
@@ -143,8 +144,8 @@ def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
 
 
 def negated(text: str, cue: tuple[int, int]) -> bool:
-    """'did not say', 'never said', 'declined to say', 'was told': nobody is credited with a claim (the rules'
-    reading)."""
+    """'did not say', 'never said', 'declined to say', 'was told', 'reservists, called up by the mayor':
+    nobody is credited with a claim (the rules' reading)."""
     before = re.findall(r"[\w’']+", text[max(0, cue[0] - 12) : cue[0]].lower())[-1:]
     inside = re.findall(r"[\w’']+", text[cue[0] : cue[1]].lower())
     words = inside + before
@@ -156,6 +157,9 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
         return True
     if set(words) & _PASSIVE and inside[-1] in ("told", "asked"):
         return True
+    if (len(inside) == 1 and inside[0].endswith("ed") and text[: cue[0]].rstrip().endswith(",")
+            and _AGENT_AFTER.match(text, cue[1])):
+        return True  # 'reservists, called up by the mayor': a passive participle clause
     to_follows = "to" in inside or text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
     return bool(set(words) & _NEGATIONS) and to_follows
 
