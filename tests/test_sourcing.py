@@ -364,6 +364,22 @@ def test_unnamed_speaker_keeps_the_quote_and_a_nickname_is_no_quote():
     assert_slices(text, s)
 
 
+def test_quote_credited_by_a_dash_after_it():
+    text = ("Readers told us what they think.\n\n"
+            "“The ferry should run all night.” ― Petra Lund.\n"
+            "“She never answers our letters.” — Mira Holt, 41, a nurse in Velmora\n"
+            "“Nobody asked us about the plan.” — and then the hall went quiet.\n"
+            "“Not again, not in this town.” ― Petra\n")
+    got = [(q.text, q.speaker, q.speaker_text) for q in sourcing(text).quotes]
+    assert got == [
+        ("“The ferry should run all night.”", "Petra Lund", "Petra Lund"),
+        ("“She never answers our letters.”", "Mira Holt", "Mira Holt"),
+        ("“Nobody asked us about the plan.”", None, None),  # the dash opens no name
+        ("“Not again, not in this town.”", None, None),  # a first name alone is no credit
+    ]
+    assert_slices(text, sourcing(text))
+
+
 def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
     assert sourcing("The so-called “pre-agreement” was signed on Monday.").quotes == []
     (q,) = sourcing("“No,” Ann Vale said.").quotes

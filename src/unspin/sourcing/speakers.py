@@ -368,6 +368,30 @@ def context_event(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> Sp
     return best
 
 
+_DASH = re.compile(r"[ \t\u00a0]*[―—–]+[ \t\u00a0]*")
+_CREDIT_REST = re.compile(r"[ \t\u00a0.]*(?:,[^\n\"“”]{0,60})?[ \t\u00a0]*(?:\n|$)")
+
+
+def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tuple[Person, Token, Token] | None:
+    """The person a quotation is credited to by a dash after it, the rest of its line a full name and at most a
+    short description ('“The ferry should run all night.” ― Petra Lund', '… — Ann Vale, 34, a nurse')."""
+    text = layout.text
+    m = _DASH.match(text, q.end)
+    if m is None:
+        return None
+    toks = [t for t in layout.tokens_in(m.end(), m.end() + 80)]
+    runs = capital_runs(text, toks)
+    if not runs or runs[0][0] != 0:
+        return None
+    i, j = runs[0]
+    k, j = split_title(toks, i, j)
+    name = toks[k:j]
+    if not name or not is_full_name(name) or not _CREDIT_REST.match(text, name[-1].end):
+        return None
+    full = " ".join(t.text for t in name)
+    return (resolver.people.resolve(full) or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
+
+
 def assign_speakers(
     layout: Layout, spans: list[QuoteSpan], events: list[SpeechEvent], resolver: SpeakerResolver
 ) -> tuple[list[Quote], set[SpeechEvent]]:
@@ -405,6 +429,13 @@ def assign_speakers(
                                 speaker_text=text[sp.start : sp.end], cue=event.verb,
                                 how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous,
                                 source_kind=sp.kind))
+            continue
+        credit = dash_credit(layout, q, resolver)
+        if credit is not None:
+            person, first, last = credit
+            quotes.append(replace(base, speaker=person.name, role=person.role, speaker_start=first.start,
+                                  speaker_end=last.end, speaker_text=text[first.start : last.end], how="dash",
+                                  source_kind="person"))
             continue
         prev = quotes[-1] if quotes else None
         if prev is not None and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start):
