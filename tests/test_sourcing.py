@@ -368,12 +368,14 @@ def test_quote_credited_by_a_dash_after_it():
     text = ("Readers told us what they think.\n\n"
             "“The ferry should run all night.” ― Petra Lund.\n"
             "“She never answers our letters.” — Mira Holt, 41, a nurse in Velmora\n"
+            "“They should listen to us for once.” ―\u00a0Ines B. Soto Marin.\n"
             "“Nobody asked us about the plan.” — and then the hall went quiet.\n"
             "“Not again, not in this town.” ― Petra\n")
     got = [(q.text, q.speaker, q.speaker_text) for q in sourcing(text).quotes]
     assert got == [
         ("“The ferry should run all night.”", "Petra Lund", "Petra Lund"),
         ("“She never answers our letters.”", "Mira Holt", "Mira Holt"),
+        ("“They should listen to us for once.”", "Ines B. Soto Marin", "Ines B. Soto Marin"),  # initials
         ("“Nobody asked us about the plan.”", None, None),  # the dash opens no name
         ("“Not again, not in this town.”", None, None),  # a first name alone is no credit
     ]

@@ -384,11 +384,14 @@ def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tupl
     if not runs or runs[0][0] != 0:
         return None
     i, j = runs[0]
+    for a, b in runs[1:]:  # 'Luis P. Arenas': an initial's full stop splits the run
+        if a == j + 1 and toks[j].text == "." and len(toks[j - 1].text) == 1:
+            j = b
     k, j = split_title(toks, i, j)
-    name = toks[k:j]
-    if not name or not is_full_name(name) or not _CREDIT_REST.match(text, name[-1].end):
+    name = [t for t in toks[k:j] if t.is_word]
+    if not is_full_name([t for t in name if len(t.text) > 1]) or not _CREDIT_REST.match(text, toks[j - 1].end):
         return None
-    full = " ".join(t.text for t in name)
+    full = text[name[0].start : name[-1].end]
     return (resolver.people.resolve(full) or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
 
 
