@@ -382,6 +382,20 @@ def test_quote_credited_by_a_dash_after_it():
     assert_slices(text, sourcing(text))
 
 
+def test_name_with_a_middle_initial_is_one_name():
+    text = ("“The delay is troubling,” said Oskar T. Brandl, a senior official with the port board.\n\n"
+            "Viktor K. Lind said the rules were unlawful. Mr. Lind added that the court would agree."
+            "\n\n“We will appeal the ruling in the spring,” said Rosa A. Ferro.")
+    s = sourcing(text)
+    assert [(q.speaker, q.speaker_text, q.anonymous, q.source_kind) for q in s.quotes] == [
+        ("Oskar T. Brandl", "Oskar T. Brandl", False, "person"),
+        ("Rosa A. Ferro", "Rosa A. Ferro", False, "person")]  # 'A.' an initial, not an article
+    assert [(a.source, a.name) for a in s.attributions] == [("Viktor K. Lind", "Viktor K. Lind"),
+                                                             ("Mr. Lind", "Viktor K. Lind")]
+    assert s.anonymous_sources == []  # 'a senior official' is Brandl, named right before
+    assert_slices(text, s)
+
+
 def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
     assert sourcing("The so-called “pre-agreement” was signed on Monday.").quotes == []
     (q,) = sourcing("“No,” Ann Vale said.").quotes

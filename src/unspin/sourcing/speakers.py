@@ -30,7 +30,15 @@ from unspin.sourcing.lexicon import (
     SPOKESPERSON_NOUNS,
 )
 from unspin.sourcing.model import Quote
-from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
+from unspin.sourcing.names import (
+    People,
+    Person,
+    capital_runs,
+    is_full_name,
+    name_text,
+    split_title,
+    strip_honorific,
+)
 from unspin.sourcing.outlets import KNOWN_OUTLETS, OutletMention
 from unspin.sourcing.quotes import QuoteSpan
 
@@ -90,7 +98,7 @@ class SpeakerResolver:
         if not name:
             return None
         if is_full_name(name):
-            full = " ".join(t.text for t in name)
+            full = name_text(name)
             known = self.people.resolve(full)
             return (known or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
         if len(name) == 1:
@@ -384,9 +392,6 @@ def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tupl
     if not runs or runs[0][0] != 0:
         return None
     i, j = runs[0]
-    for a, b in runs[1:]:  # 'Luis P. Arenas': an initial's full stop splits the run
-        if a == j + 1 and toks[j].text == "." and len(toks[j - 1].text) == 1:
-            j = b
     k, j = split_title(toks, i, j)
     name = [t for t in toks[k:j] if t.is_word]
     if not is_full_name([t for t in name if len(t.text) > 1]) or not _CREDIT_REST.match(text, toks[j - 1].end):
