@@ -271,6 +271,21 @@ def test_attribution_claims():
     ]
 
 
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Vale: Ferry Fares Won’t Rise This Year\n\nThe ferry leaves at nine.", ("Vale", "Ferry Fares Won’t Rise This Year")),
+        ("Poll: Vale and Brandl in dead heat.\n\nThe race is close.", ("Poll", "Vale and Brandl in dead heat")),
+        ("Exclusive: Ferry Fares Won’t Rise This Year\n\nThe ferry leaves at nine.", None),  # a section label
+        ("The Latest: Vale urges voters to turn out\n\nThe ferry leaves at nine.", None),
+        ("The ferry leaves at nine.\n\nVale: Ferry Fares Won’t Rise This Year", None),  # not the headline
+    ],
+)
+def test_headline_credits_its_claim_with_a_colon(text, want):
+    got = [(a.source, a.claim) for a in sourcing(text).attributions if a.verb == ":"]
+    assert got == ([want] if want else [])
+
+
 def test_negated_and_infinitive_verbs_are_not_attributions():
     text = "Petrov did not say how long. Dorov declined to say whether it worked. He was told to leave."
     assert sourcing(text).attributions == []

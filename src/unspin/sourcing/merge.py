@@ -34,7 +34,7 @@ _NEAR = 30  # characters between an unnamed speaker and the anonymity clause tha
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
 _AGENT_AFTER = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+by\b")  # '... called up by', '... named by'
-_RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
+_RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes", ":"}  # ":" a headline's
 
 
 @dataclass(frozen=True)
