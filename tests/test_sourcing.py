@@ -411,6 +411,20 @@ def test_name_with_a_middle_initial_is_one_name():
     assert_slices(text, s)
 
 
+def test_quoted_transcript_is_one_quote_per_speaker_label():
+    text = ("Ann Vale spoke to the host, Marko Lind, about the ferry. Here is a partial transcript:\n\n"
+            "\"LIND: Will the ferry run tomorrow night?\n\n"
+            "\"VALE: It will not run tomorrow, and that is the end of it.\n\n"
+            "\"LIND: Thank you, minister, for joining us this morning.\"")
+    s = sourcing(text)
+    got = [(q.text.split(":")[0], q.speaker, q.speaker_text, q.how) for q in s.quotes]
+    assert got == [("\"LIND", "Marko Lind", "LIND", "label"), ("\"VALE", "Ann Vale", "VALE", "label"),
+                   ("\"LIND", "Marko Lind", "LIND", "label")]
+    assert_slices(text, s)
+    (q,) = sourcing("\"UPDATE: The debate will start at nine, the network said tonight.\"").quotes
+    assert q.how != "label"  # a label word, not a speaker
+
+
 def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
     assert sourcing("The so-called “pre-agreement” was signed on Monday.").quotes == []
     (q,) = sourcing("“No,” Ann Vale said.").quotes

@@ -28,7 +28,7 @@ from unspin.sourcing.tagger import Tagged
 _CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
 _RELATIVE = {"who", "which", "whose", "whom", "that"}
 _TERM_WORDS = 4  # a quoted phrase this short, with no speaker and no cue next to it, is a term
-_RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun", "dash"}
+_RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun", "dash", "label"}
 _SHORT_CLAIM = 2  # words: a tagged claim this short is a stub; the rule's reading of the same cue wins
 _NEAR = 30  # characters between an unnamed speaker and the anonymity clause that goes with it
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}

@@ -376,6 +376,33 @@ def context_event(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> Sp
     return best
 
 
+_LABEL = re.compile(r"[\"“'‘]?[ \t\u00a0]*([A-Z][A-Z'’.-]+(?:[ \u00a0][A-Z][A-Z'’.-]+)?):[ \t\u00a0]")
+_NOT_LABELS = frozenset({"UPDATE", "UPDATED", "NOTE", "EDITOR'S NOTE", "WATCH", "READ", "BREAKING", "EXCLUSIVE",
+                         "CORRECTION", "Q", "A", "VIDEO", "PHOTO", "SOURCE", "AP", "CNN", "NBC", "ABC", "CBS", "BBC"})
+
+
+def transcript_turns(text: str, q: QuoteSpan) -> list[QuoteSpan]:
+    """A quoted transcript running over several paragraphs, one turn per speaker label ('"LIND: ...',
+    '"VALE: ...'): split where a paragraph opens with a label; any other quote as it is."""
+    if len(q.parts) < 2 or _LABEL.match(text, q.parts[0][0]) is None:
+        return [q]
+    groups: list[list[tuple[int, int]]] = []
+    for part in q.parts:
+        if not groups or _LABEL.match(text, part[0]) is not None:
+            groups.append([])
+        groups[-1].append(part)
+    return [QuoteSpan(g[0][0], g[-1][1], tuple(g)) for g in groups]
+
+
+def transcript_label(text: str, q: QuoteSpan) -> tuple[int, int] | None:
+    """The speaker label a quoted transcript turn opens with ('"LIND: Will the ferry run ...'): a capitalised
+    name of one or two words in capitals and a colon, right after the opening mark; its span."""
+    m = _LABEL.match(text, q.start)
+    if m is None or m.group(1).replace("\u00a0", " ") in _NOT_LABELS:
+        return None
+    return m.span(1)
+
+
 _DASH = re.compile(r"[ \t\u00a0]*[―—–]+[ \t\u00a0]*")
 _CREDIT_REST = re.compile(r"[ \t\u00a0.]*(?:,[^\n\"“”]{0,60})?[ \t\u00a0]*(?:\n|$)")
 
@@ -413,7 +440,17 @@ def assign_speakers(
     text = layout.text
     quotes: list[Quote] = []
     cues: set[SpeechEvent] = set()
-    for q in spans:
+    for q in (turn for span in spans for turn in transcript_turns(text, span)):
+        label = transcript_label(text, q)
+        if label is not None:
+            a, b = label
+            who = text[a:b].title()
+            person = resolver.people.resolve(who.split()[-1], a)
+            quotes.append(Quote(q.start, q.end, text[q.start : q.end], parts=list(q.parts),
+                                speaker=person.name if person else who, role=person.role if person else None,
+                                speaker_start=a, speaker_end=b, speaker_text=text[a:b], how="label",
+                                source_kind="person"))
+            continue
         how = None
         event = cue_after(layout, q, by_sentence.get(layout.sentence_index(q.end - 1), []))
         if event is not None:
