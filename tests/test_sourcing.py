@@ -431,6 +431,14 @@ def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
     assert q.speaker == "Ann Vale"
 
 
+def test_quoted_title_is_no_quote_even_with_a_speaker_near():
+    text = ("Ann Vale told the “Harbour Hour,” on Sunday that the bill was dead.\n\n"
+            "Brandl called her “Lady Fog” during the debate, Ann Vale said.")
+    assert sourcing(text).quotes == []
+    (q,) = sourcing("“Absolutely Never,” Ann Vale said.").quotes  # her words, set off by their own cue
+    assert q.speaker == "Ann Vale"
+
+
 def test_quote_interrupted_by_its_attribution_is_one_quote():
     text = "“The plan,” Ann Vale said, “is dead.”"
     (q,) = sourcing(text).quotes

@@ -22,7 +22,7 @@ from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout, trim
 from unspin.sourcing.model import AnonymousSource, Attribution, Quote
-from unspin.sourcing.speakers import SpeakerResolver
+from unspin.sourcing.speakers import SpeakerResolver, title_case
 from unspin.sourcing.tagger import Tagged
 
 _CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
@@ -97,10 +97,14 @@ def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attributi
 
 def is_term(text: str, q: Quote) -> bool:
     """A scare-quoted word, a nickname or a title ('goes by the name “Shorty.”', 'the “pre-agreement”'): a
-    short quoted phrase that names no speaker and is not set off by a cue of its own ('“No,” he said').
-    It is not listed as a quote; an attribution around it keeps it in its claim."""
-    return (q.speaker is None and q.how not in _RULE_CUES and not _set_off(text, q)
-            and len(q.text.split()) <= _TERM_WORDS)
+    short quoted phrase that names no speaker and is not set off by a cue of its own ('“No,” he said'), or a
+    quoted title ('told “Harbour Hour,”', '“Lady Fog”') even with a speaker near, unless a rule set it off
+    as someone's words. It is not listed as a quote; an attribution around it keeps it in its claim."""
+    if _set_off(text, q):
+        return False
+    if title_case(q.text) and q.how not in _RULE_CUES:  # 'told “Harbour Hour,”': a show's title, whoever spoke
+        return True
+    return q.speaker is None and q.how not in _RULE_CUES and len(q.text.split()) <= _TERM_WORDS
 
 
 def _set_off(text: str, q: Quote) -> bool:

@@ -72,7 +72,7 @@ def _name_like(t: Token) -> bool:
     return t.is_cap and t.bare.lower() not in NON_NAME_WORDS and t.bare.lower() not in SOURCE_NOUNS
 
 
-def _title_case(quote: str) -> bool:
+def title_case(quote: str) -> bool:
     """A quoted title ('“Face the Nation”') rather than someone's words."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", quote) if len(w) > 3]
     return bool(words) and len(words) <= 5 and all(w[0].isupper() for w in words)
@@ -461,7 +461,7 @@ def assign_speakers(
         if event is not None:
             cues.add(event)
         else:
-            event = None if _title_case(text[q.start : q.end]) else context_event(
+            event = None if title_case(text[q.start : q.end]) else context_event(
                 layout, q, by_sentence.get(layout.sentence_index(q.start), []))
             how = "context" if event is not None else None
         base = Quote(q.start, q.end, text[q.start : q.end], parts=list(q.parts))
