@@ -12,7 +12,7 @@ from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.merge import negated
+from unspin.sourcing.merge import Found, _junk, negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -303,6 +303,17 @@ def test_negated_and_infinitive_verbs_are_not_attributions():
 def test_participle_clause_with_an_agent_credits_no_one(text, cue, credits_no_one):
     a = text.index(cue)
     assert negated(text, (a, a + len(cue))) == credits_no_one
+
+
+@pytest.mark.parametrize(
+    "cue, junk",
+    [("would also", True), ("to", True), ("their", True), ("said", False), ("has said", False), ("called for", False)],
+)
+def test_tagged_cue_of_function_words_only_is_no_attribution(cue, junk):
+    text = f"She {cue} open the harbour on Friday."
+    a = text.index(cue)
+    found = Found((a, a + len(cue)), (0, 3), ((a + len(cue) + 1, len(text) - 1),), 0.9)
+    assert _junk(Layout(text), found, known=True) == junk
 
 
 def test_pronoun_attribution_resolves():

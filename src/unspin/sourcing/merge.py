@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout, trim
+from unspin.sourcing.lexicon import DETERMINERS, LEADING_PREPOSITIONS
 from unspin.sourcing.model import AnonymousSource, Attribution, Quote
 from unspin.sourcing.speakers import SpeakerResolver, title_case
 from unspin.sourcing.tagger import Tagged
@@ -34,6 +35,10 @@ _NEAR = 30  # characters between an unnamed speaker and the anonymity clause tha
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
 _AGENT_AFTER = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+by\b")  # '... called up by', '... named by'
+_FUNCTION_CUES = LEADING_PREPOSITIONS | DETERMINERS | frozenset(
+    """about have has had did do does would will could should can may might also again just still even then their
+    its it they he she we i you and or but as than so""".split()
+)
 _RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes", ":"}  # ":" a headline's
 
 
@@ -169,9 +174,13 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
 
 
 def _junk(layout: Layout, f: Found, known: bool) -> bool:
-    """A tagged attribution not worth showing: a weak source guess that names nobody ('refrained'), or a cue
-    that is a capitalised name inside a sentence ('on Kerry's terms')."""
+    """A tagged attribution not worth showing: a weak source guess that names nobody ('refrained'), a cue
+    that is a capitalised name inside a sentence ('on Kerry's terms'), or a cue of function words only ('to',
+    'would also', 'their'): no reporting word, the tagger read some other clause as a report."""
     text = layout.text
+    words = re.findall(r"[\w’']+", text[f.cue[0] : f.cue[1]].lower())
+    if words and all(w in _FUNCTION_CUES for w in words):
+        return True
     sa, _ = layout.sentence_at(f.cue[0])
     if text[f.cue[0]].isupper() and text[sa : f.cue[0]].strip(" \"“‘'(") != "":
         return True
