@@ -414,7 +414,7 @@ def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tupl
     m = _DASH.match(text, q.end)
     if m is None:
         return None
-    toks = [t for t in layout.tokens_in(m.end(), m.end() + 80)]
+    toks = layout.tokens_in(m.end(), m.end() + 80)
     runs = capital_runs(text, toks)
     if not runs or runs[0][0] != 0:
         return None
