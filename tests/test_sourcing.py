@@ -10,7 +10,7 @@ import pytest
 from invariants import check_sourcing
 from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
-from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.events import SpeechEvent, find_events
 from unspin.sourcing.layout import Layout
 from unspin.sourcing.merge import Found, _junk, negated
 from unspin.sourcing.names import find_people
@@ -419,6 +419,8 @@ def test_name_with_a_middle_initial_is_one_name():
     assert [(a.source, a.name) for a in s.attributions] == [("Viktor K. Lind", "Viktor K. Lind"),
                                                              ("Mr. Lind", "Viktor K. Lind")]
     assert s.anonymous_sources == []  # 'a senior official' is Brandl, named right before
+    events = {text[e.source_start : e.source_end] for e in find_events(Layout(text))}  # the rules' own reading
+    assert {"Oskar T. Brandl", "Viktor K. Lind", "Rosa A. Ferro"} <= events
     assert_slices(text, s)
 
 

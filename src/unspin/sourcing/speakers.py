@@ -421,7 +421,7 @@ def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tupl
     i, j = runs[0]
     k, j = split_title(toks, i, j)
     name = [t for t in toks[k:j] if t.is_word]
-    if not is_full_name([t for t in name if len(t.text) > 1]) or not _CREDIT_REST.match(text, toks[j - 1].end):
+    if not is_full_name(name) or not _CREDIT_REST.match(text, toks[j - 1].end):
         return None
     full = text[name[0].start : name[-1].end]
     return (resolver.people.resolve(full) or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
