@@ -35,10 +35,10 @@ Figures:
   often than not ("Officials said" is unnamed, "Clinton said" is not; "Friends of the Harbour", a
   sentence-initial capital joined by "of"/"for" to a capitalised word, is a name); and (4) do not name the
   speaker right after the head, in apposition or as author ("Another critic, Viktor K. Lind", "a study by
-  the Vale Institute", "critics like Senator Brandl"; also later in the phrase: "a lawyer for the harbour board, Tomas
-  Brandl"). Capitalised words before a common head do not name anyone, so
-  "U.S. officials", "Clinton aides" and "a Harbour Times poll" are in the reference; so are "police", "polls",
-  "voters" and "a friend". A source that is only a reporting verb ("said", with the speaker annotated as the
+  the Vale Institute", "critics like Senator Brandl"; also later in the phrase: "a lawyer for the harbour
+  board, Tomas Brandl"). Capitalised words before a common head do not name anyone, so "U.S. officials",
+  "Clinton aides" and "a Harbour Times poll" are in the reference; so are "police", "polls", "voters" and
+  "a friend". A source that is only a reporting verb ("said", with the speaker annotated as the
   cue) is an annotator's swap: source and cue are swapped back when the file is read.
   `anonymous_sources` P / R: a predicted span is right when it overlaps a reference source span; a
   reference source is found when a predicted span overlaps it. The `anonymous` flag P / R: over matched
