@@ -24,16 +24,38 @@ Figures:
 - source spans, overlap: distinct predicted source spans vs distinct gold source spans, one-to-one on any
   overlap (as Citron scores source spans on PARC); also, stricter, the matched attributions whose source
   spans overlap (P over predictions, R over gold attributions);
-- anonymous sources. The reference is every gold source not headed by a name that is neither a pronoun nor
-  a description pointing back ("the president", "his campaign", "Clinton's aides"): "officials", "U.S.
-  officials", "a source", "people familiar with the matter", "experts" (the head is the last word before a
-  preposition, a comma or a relative pronoun; a sentence-initial capital counts as a name when the split's
-  texts write that word capitalised more often than not). `anonymous_sources` P / R: a predicted span is
-  right when it overlaps a reference source span; a reference source is found when one overlaps it. The
-  `anonymous` flag P / R: over matched pairs, a flagged prediction is right when its gold source is in the
-  reference, and a reference attribution is found when its matched prediction is flagged.
+- anonymous sources. PolNeAR marks no anonymity, so the reference is every gold source "without a proper name":
+  the distinct gold source spans that (1) are not only pronouns or relatives ("he", "who", "they": they stand
+  for someone named elsewhere); (2) do not open with a definite determiner or a possessive, nor hold a
+  possessive before their head ("the president", "his aides", "Clinton's aides", "Donald Trump's campaign":
+  descriptions pointing back to someone named); (3) have a head word that is not a proper name. The head is
+  the last word before a preposition, a comma or a relative pronoun ("officials" in "U.S. officials in
+  Ankara"); a proper name is a capitalised word other than "I", "The", "Mr." and the like, where the first
+  word of a source that opens a sentence counts only when the split's texts write that word capitalised more
+  often than not ("Officials said" is unnamed, "Clinton said" is not; "Friends of the Harbour", a
+  sentence-initial capital joined by "of"/"for" to a capitalised word, is a name); and (4) do not name the
+  speaker right after the head, in apposition or as author ("Another critic, Viktor K. Lind", "a study by
+  the Vale Institute", "critics like Senator Brandl"; also later in the phrase: "a lawyer for the harbour
+  board, Tomas Brandl"). Capitalised words before a common head do not name anyone, so "U.S. officials",
+  "Clinton aides" and "a Harbour Times poll" are in the reference; so are "police", "polls", "voters" and
+  "a friend". A source that is only a reporting verb ("said", with the speaker annotated as the
+  cue) is an annotator's swap: source and cue are swapped back when the file is read.
+  `anonymous_sources` P / R: a predicted span is right when it overlaps a reference source span; a
+  reference source is found when a predicted span overlaps it. The `anonymous` flag P / R: over matched
+  pairs, a flagged prediction (quote or attribution) is right when its gold source is in the reference, and
+  a reference attribution is found when its matched prediction is flagged (unmatched flagged predictions
+  count as wrong, unmatched reference attributions as missed).
+  The reference is also split by class of head word (unspin's lexicon): unnamed people (officials, sources,
+  experts), institutions and their spokespeople (police, a court), documents (polls, emails, reports) and
+  other groups or people (voters, protesters, a friend); the per-class recall, and P / R with institutions
+  and documents left out (unspin treats them as sources on the record), show how far the issue's reference
+  and unspin's notion of an anonymous source differ.
+Targets (issue 15, dev): right-source F1 >= 0.75, content overlap F1 >= 0.83, source overlap F1 >= 0.85,
+anonymous P >= 0.85 and R >= 0.70 (both `anonymous_sources` and the flag). The time target (sourcing adds at
+most 15% to `unspin analyze` on a 1,000-word article) is measured by bench/sourcing_speed.py.
 
-Usage: python bench/sourcing_polnear.py [--split dev|train] [--errors N] [--json OUT]
+Usage: python bench/sourcing_polnear.py [--split dev|train|test] [--test] [--data DIR] [--errors N] [--json OUT]
+(the test split is not in ../shared/data/polnear: it is kept apart; --test reads DIR/test when given one.)
 """
 
 from __future__ import annotations
@@ -49,6 +71,7 @@ from pathlib import Path
 
 from unspin.load.text import article_from_text
 from unspin.sourcing import find_sourcing
+from unspin.sourcing.lexicon import ANONYMOUS_NOUNS, DOCUMENT_NOUNS, INSTITUTION_NOUNS, SPOKESPERSON_NOUNS
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear"
 TRIM = " \t\r\n\u00a0,.;:\"'“”‘’«»„"
@@ -71,6 +94,7 @@ class Gold:
     cue: Spans | None = None
     referent: str | None = None  # the name a pronoun source stands for
     anonymous: bool = False
+    kind: str = ""  # the reference's class (CLASSES) when anonymous
 
 
 @dataclass
@@ -174,42 +198,84 @@ class Vocabulary:
 VOCAB = Vocabulary()
 
 
-def has_proper_name(text: str, a: int, b: int) -> bool:
-    for m in _WORD.finditer(text, a, b):
-        w = m.group()
-        if not w[0].isupper() or w == "I":
-            continue
-        if not _sentence_initial(text, m.start()) or VOCAB.proper(w):
-            return True
-    return False
-
-
+_SPEECH_ONLY = re.compile(r"(?i)said|says|say|told|added|according(?: to)?")
 _HEAD_STOPS = {"of", "in", "at", "for", "with", "from", "on", "by", "who", "which", "that", "whose", "familiar",
-               "close", "to", "about", "and", "or"}
+               "close", "to", "about", "and", "or", "like", "including", "such"}
+_NAMING = {"by", "like", "including", "such"}  # 'a study by the Vale Institute', 'critics like Senator Brandl'
+_ORG_LINKS = {"of", "for"}  # 'Friends of the Harbour', 'Friends of the Earth'
+
+
+def _proper_word(text: str, m: re.Match[str], first: bool = False) -> bool:
+    """A capitalised word other than 'I' and a function word ('The', 'Mr.'); the first word of a phrase that
+    opens a sentence counts only when the split's texts write it capitalised more often than not."""
+    w = m.group()
+    if not w[0].isupper() or w == "I" or w in FUNCTION_WORDS:
+        return False
+    return not (first and _sentence_initial(text, m.start())) or VOCAB.proper(w)
+
+
+def source_head(text: str, span: Spans) -> tuple[re.Match[str] | None, list[re.Match[str]], list[re.Match[str]]]:
+    """The source phrase's head word (the last word before a preposition, a comma or a relative pronoun), the
+    words up to it and the words after it."""
+    a, b = span[0][0], span[-1][1]
+    words = list(_WORD.finditer(text, a, b))
+    if not words:
+        return None, [], []
+    n = 0
+    for k in range(1, len(words)):
+        m = words[k]
+        if m.group().lower() in _HEAD_STOPS or "," in text[words[n].end() : m.start()]:
+            break
+        n = k
+    return words[n], words[: n + 1], words[n + 1 :]
 
 
 def is_anonymous_reference(text: str, span: Spans) -> bool:
-    """Issue 15's reference for unnamed sources: a source not headed by a name ('officials', 'U.S. officials',
-    'a source', 'people familiar with the talks'), not a pronoun, not a description pointing back ('the
-    president', 'his campaign', "Clinton's aides")."""
-    a, b = span[0][0], span[-1][1]
-    words = list(_WORD.finditer(text, a, b))
-    if not words or all(m.group().lower() in PRONOUNS for m in words):
+    """Issue 15's reference for sources without a proper name ('officials', 'U.S. officials', 'a source',
+    'people familiar with the talks', 'police', 'polls'); see the module's docstring for the rule."""
+    head, pre, post = source_head(text, span)
+    if head is None or all(m.group().lower() in PRONOUNS for m in pre + post):
         return False
-    first = words[0].group()
-    if first.lower() in DEFINITE or re.search(r"['’]s$", first):
-        return False
-    head = words[0]
-    for m in words:
-        if m.start() > words[0].start() and (m.group().lower() in _HEAD_STOPS or "," in text[head.end() : m.start()]):
-            break
-        if m is not words[0] and re.search(r"['’]s$", head.group()):  # "Donald Trump's campaign" points back
-            return False
-        head = m
-    w = head.group()
-    if not w[0].isupper():
-        return True
-    return head.start() == a and _sentence_initial(text, a) and not VOCAB.proper(w)
+    first = pre[0].group()
+    if first.lower() in DEFINITE or any(re.search(r"['’]s$", m.group()) for m in pre):
+        return False  # 'the president', 'his aides', "Clinton's aides", "Donald Trump's campaign": point back
+    if _proper_word(text, head, first=head is pre[0]):
+        return False  # headed by a name: 'Clinton', 'Citizens United', 'the Times'
+    if head.group()[0].isupper() and post and post[0].group().lower() in _ORG_LINKS and len(post) > 1 and \
+            _proper_word(text, post[1]):
+        return False  # a sentence-initial capital heading a name: 'Friends of the Harbour'
+    prev = head
+    for k, m in enumerate(post):  # named in apposition or as author: 'Another critic, Viktor K. Lind'
+        low = m.group().lower()
+        if low in _NAMING or "," in text[prev.end() : m.start()]:
+            rest = [x for x in post[k + (low in _NAMING) :] if x.group().lower() not in {"as", "the", "a", "an"}]
+            if rest and _proper_word(text, rest[0]):
+                return False  # 'a study by the Vale Institute', 'a lawyer for the harbour board, Tomas Brandl'
+        prev = m
+    return True
+
+
+CLASSES = {
+    "people": "unnamed people: officials, sources, aides, experts, analysts (unspin's ANONYMOUS_NOUNS)",
+    "institution": "an institution or its spokesperson: police, a court, a spokesman for the ministry",
+    "document": "a document or publication: a poll, emails, a report, a study",
+    "other": "any other group or person: voters, protesters, a friend, a New York judge",
+}
+
+
+def reference_class(text: str, span: Spans) -> str:
+    """The class of a reference source, by its head word and unspin's lexicon (main's rule: an institution,
+    its spokesperson or a document answers for the words on the record)."""
+    head, pre, post = source_head(text, span)
+    if head is None:
+        return "other"
+    low = head.group().lower().rstrip(".")
+    words = {m.group().lower().rstrip(".") for m in pre + post}
+    if low in INSTITUTION_NOUNS or (low in SPOKESPERSON_NOUNS and words & INSTITUTION_NOUNS):
+        return "institution"
+    if low in DOCUMENT_NOUNS or low in {"poll", "polls", "video", "ad", "ads", "tweet", "tweets"}:
+        return "document"
+    return "people" if low in ANONYMOUS_NOUNS else "other"
 
 
 def read_ann(path: Path, text: str) -> list[Gold]:
@@ -238,6 +304,9 @@ def read_ann(path: Path, text: str) -> list[Gold]:
         source = trim_spans(text, list(src)) if src else None
         stext = " ".join(text[a:b] for a, b in source) if source else ""
         cue = spans.get(ev.get("Cue", ""), (None, None))[1]
+        if source and cue and _SPEECH_ONLY.fullmatch(stext):  # swapped by the annotator: source 'said', cue 'Ann Vale'
+            source, cue = trim_spans(text, list(cue)), source
+            stext = " ".join(text[a:b] for a, b in source)
         out.append(Gold(content, source or None, stext, cue=cue))
     out.sort(key=lambda g: g.source[0][0] if g.source else g.content[0][0])
     last_name = None
@@ -250,6 +319,8 @@ def read_ann(path: Path, text: str) -> list[Gold]:
         elif cap_words(g.source_text):
             last_name = g.source_text
         g.anonymous = is_anonymous_reference(text, g.source)
+        if g.anonymous:
+            g.kind = reference_class(text, g.source)
     return out
 
 
@@ -341,6 +412,16 @@ def score_doc(text: str, gold: list[Gold], t: Totals, errors: list[str], name: s
     _anon[1] += len(pa)
     _anon[2] += g_found
     _anon[3] += len(ga)
+    for y in {g.source: g.kind for g in gold if g.source and g.anonymous}.items():
+        found = any(overlap(x, y[0]) for x in pa)
+        _by_class.setdefault(y[1], [0, 0])[0] += found
+        _by_class[y[1]][1] += 1
+    on_record = {g.source for g in gold if g.source and g.anonymous and g.kind in ("institution", "document")}
+    gm = [y for y in ga if y not in on_record]
+    _anon_main[0] += sum(any(overlap(x, y) for y in gm) for x in pa)
+    _anon_main[1] += len(pa)
+    _anon_main[2] += sum(any(overlap(x, y) for x in pa) for y in gm)
+    _anon_main[3] += len(gm)
     matched = {j: i for i, j, _ in pairs}
     flagged = [j for j, p in enumerate(pred) if p.anonymous]
     f_right = sum(1 for j in flagged if j in matched and gold[matched[j]].anonymous)
@@ -368,6 +449,8 @@ def snip(text: str, spans: Spans, n: int = 110) -> str:
 
 _cov = [0, 0, 0, 0]
 _anon = [0, 0, 0, 0]
+_anon_main = [0, 0, 0, 0]
+_by_class: dict[str, list[int]] = {}
 
 
 def documents(split: str, data: Path) -> Iterator[tuple[str, str, list[Gold]]]:
@@ -388,7 +471,9 @@ def prf(tp: int, npred: int, found: int, ngold: int) -> tuple[float, float, floa
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev", choices=["dev", "train"])
+    ap.add_argument("--split", default="dev", choices=["dev", "train", "test"])
+    ap.add_argument("--test", action="store_true", help="score the test split (same as --split test; the split "
+                    "is kept apart from ../shared/data/polnear: point --data at a folder that has test/)")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--errors", type=int, default=0, help="print N random errors (misses, wrong sources, spurious)")
     ap.add_argument("--seed", type=int, default=0)
@@ -398,11 +483,15 @@ def main() -> None:
                          "keeps out)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = ap.parse_args()
+    split = "test" if args.test else args.split
+    if not (args.data / split / "attributions").is_dir():
+        raise SystemExit(f"no {split} split under {args.data} (PolNeAR's test split is kept apart for independent "
+                         "evaluation; pass --data with a folder holding test/text and test/attributions)")
     t = Totals()
     errors: list[str] = []
     n_docs = n_gold = 0
     t0 = time.perf_counter()
-    for n, (name, text, gold) in enumerate(documents(args.split, args.data)):
+    for n, (name, text, gold) in enumerate(documents(split, args.data)):
         if args.limit and n >= args.limit:
             break
         if args.every and n % args.every:
@@ -413,6 +502,22 @@ def main() -> None:
     secs = time.perf_counter() - t0
     cp, cr, cf = prf(_cov[0], _cov[1], _cov[2], _cov[3])
     ap_, ar, af = prf(_anon[0], _anon[1], _anon[2], _anon[3])
+    mp, mr, mf = prf(_anon_main[0], _anon_main[1], _anon_main[2], _anon_main[3])
+    fp_, fr = t.anonymous_flag.p(), t.anonymous_flag.r()
+    so = t.source_overlap.f()
+    print(f"PolNeAR {split}: {n_docs} annotation files, {n_gold} gold attributions, scored in {secs:.1f} s")
+    targets = [
+        ("attribution F1 with the right source", ">= 0.75", f"{t.right_source.f():.3f}", t.right_source.f() >= 0.75),
+        ("content overlap F1", ">= 0.83", f"{cf:.3f}", cf >= 0.83),
+        ("source overlap F1", ">= 0.85", f"{so:.3f}", so >= 0.85),
+        ("anonymous_sources P / R", ">= 0.85 / >= 0.70", f"{ap_:.3f} / {ar:.3f}", ap_ >= 0.85 and ar >= 0.70),
+        ("attribution `anonymous` flag P / R", ">= 0.85 / >= 0.70", f"{fp_:.3f} / {fr:.3f}",
+         fp_ >= 0.85 and fr >= 0.70),
+    ]
+    print("\nissue 15's targets")
+    for label, want, got, ok in targets:
+        print(f"  {label:<38} {want:<18} {got:<16} {'met' if ok else 'not met'}")
+    print("  time added to `unspin analyze`       <= 15%              bench/sourcing_speed.py")
     rows = {
         "attributions found and matched (content overlaps), P / R / F1": t.attributions.row(),
         "the same, with the right source, P / R / F1": t.right_source.row(),
@@ -423,22 +528,30 @@ def main() -> None:
         "matched attributions whose source spans overlap, P / R / F1": t.source_of_pairs.row(),
         "anonymous_sources, P / R / F1": f"{ap_:.3f} / {ar:.3f} / {af:.3f}   "
                                          f"({_anon[0]}/{_anon[1]} predicted, {_anon[2]}/{_anon[3]} reference)",
+        "  the same, institutions and documents left out of the reference": f"{mp:.3f} / {mr:.3f} / {mf:.3f}   "
+        f"({_anon_main[0]}/{_anon_main[1]} predicted, {_anon_main[2]}/{_anon_main[3]} reference)",
         "attribution `anonymous` flag, P / R / F1": t.anonymous_flag.row(),
     }
-    print(f"PolNeAR {args.split}: {n_docs} annotation files, {n_gold} gold attributions, scored in {secs:.1f} s")
+    print("\nall figures")
     width = max(len(k) for k in rows)
     for k, v in rows.items():
         print(f"{k:<{width}}  {v}")
+    print("\nanonymous reference by class (distinct gold source spans): found by anonymous_sources / in the reference")
+    for k, desc in CLASSES.items():
+        f, n = _by_class.get(k, [0, 0])
+        print(f"  {k:<12} {f:>4} / {n:<4} {desc}")
     if args.errors:
         random.Random(args.seed).shuffle(errors)
         for e in errors[: args.errors]:
             print(e)
     if args.json:
-        fig = {"split": args.split, "files": n_docs, "gold": n_gold,
+        fig = {"split": split, "files": n_docs, "gold": n_gold,
                "attributions_f1": t.attributions.f(), "right_source_f1": t.right_source.f(),
                "content_overlap": [cp, cr, cf], "content_exact_f1": t.content_exact.f(),
-               "source_overlap_f1": t.source_overlap.f(),
+               "source_overlap_f1": so,
                "matched_source_overlap_f1": t.source_of_pairs.f(), "anonymous_sources": [ap_, ar, af],
+               "anonymous_sources_without_institutions_documents": [mp, mr, mf],
+               "anonymous_reference_by_class": _by_class,
                "anonymous_flag": [t.anonymous_flag.p(), t.anonymous_flag.r(), t.anonymous_flag.f()]}
         args.json.write_text(json.dumps(fig, indent=2))
 

@@ -10,8 +10,9 @@ import pytest
 from invariants import check_sourcing
 from unspin.load.text import article_from_text
 from unspin.sourcing import Sourcing, find_sourcing
-from unspin.sourcing.events import SpeechEvent
+from unspin.sourcing.events import SpeechEvent, find_events
 from unspin.sourcing.layout import Layout
+from unspin.sourcing.merge import Found, _junk, negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -270,9 +271,49 @@ def test_attribution_claims():
     ]
 
 
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Vale: Ferry Fares Won’t Rise This Year\n\nThe ferry leaves at nine.", ("Vale", "Ferry Fares Won’t Rise This Year")),
+        ("Poll: Vale and Brandl in dead heat.\n\nThe race is close.", ("Poll", "Vale and Brandl in dead heat")),
+        ("Exclusive: Ferry Fares Won’t Rise This Year\n\nThe ferry leaves at nine.", None),  # a section label
+        ("The Latest: Vale urges voters to turn out\n\nThe ferry leaves at nine.", None),
+        ("The ferry leaves at nine.\n\nVale: Ferry Fares Won’t Rise This Year", None),  # not the headline
+    ],
+)
+def test_headline_credits_its_claim_with_a_colon(text, want):
+    got = [(a.source, a.claim) for a in sourcing(text).attributions if a.verb == ":"]
+    assert got == ([want] if want else [])
+
+
 def test_negated_and_infinitive_verbs_are_not_attributions():
     text = "Petrov did not say how long. Dorov declined to say whether it worked. He was told to leave."
     assert sourcing(text).attributions == []
+
+
+@pytest.mark.parametrize(
+    "text, cue, credits_no_one",
+    [
+        ("Reservists, called up by the mayor, patrolled the town.", "called", True),
+        ("The reporters, warned by the police, left the square.", "warned", True),
+        ("The mayor warned by Friday that the bridge would close.", "warned", False),  # no comma: a clause verb
+        ("The mayor, Ann Vale, warned that the bridge would close.", "warned", False),  # no agent after it
+    ],
+)
+def test_participle_clause_with_an_agent_credits_no_one(text, cue, credits_no_one):
+    a = text.index(cue)
+    assert negated(text, (a, a + len(cue))) == credits_no_one
+
+
+@pytest.mark.parametrize(
+    "cue, junk",
+    [("would also", True), ("to", True), ("their", True), ("said", False), ("has said", False), ("called for", False)],
+)
+def test_tagged_cue_of_function_words_only_is_no_attribution(cue, junk):
+    text = f"She {cue} open the harbour on Friday."
+    a = text.index(cue)
+    found = Found((a, a + len(cue)), (0, 3), ((a + len(cue) + 1, len(text) - 1),), 0.9)
+    assert _junk(Layout(text), found, known=True) == junk
 
 
 def test_pronoun_attribution_resolves():
@@ -349,9 +390,65 @@ def test_unnamed_speaker_keeps_the_quote_and_a_nickname_is_no_quote():
     assert_slices(text, s)
 
 
+def test_quote_credited_by_a_dash_after_it():
+    text = ("Readers told us what they think.\n\n"
+            "“The ferry should run all night.” ― Petra Lund.\n"
+            "“She never answers our letters.” — Mira Holt, 41, a nurse in Velmora\n"
+            "“They should listen to us for once.” ―\u00a0Ines B. Soto Marin.\n"
+            "“Nobody asked us about the plan.” — and then the hall went quiet.\n"
+            "“Not again, not in this town.” ― Petra\n")
+    got = [(q.text, q.speaker, q.speaker_text) for q in sourcing(text).quotes]
+    assert got == [
+        ("“The ferry should run all night.”", "Petra Lund", "Petra Lund"),
+        ("“She never answers our letters.”", "Mira Holt", "Mira Holt"),
+        ("“They should listen to us for once.”", "Ines B. Soto Marin", "Ines B. Soto Marin"),  # initials
+        ("“Nobody asked us about the plan.”", None, None),  # the dash opens no name
+        ("“Not again, not in this town.”", None, None),  # a first name alone is no credit
+    ]
+    assert_slices(text, sourcing(text))
+
+
+def test_name_with_a_middle_initial_is_one_name():
+    text = ("“The delay is troubling,” said Oskar T. Brandl, a senior official with the port board.\n\n"
+            "Viktor K. Lind said the rules were unlawful. Mr. Lind added that the court would agree."
+            "\n\n“We will appeal the ruling in the spring,” said Rosa A. Ferro.")
+    s = sourcing(text)
+    assert [(q.speaker, q.speaker_text, q.anonymous, q.source_kind) for q in s.quotes] == [
+        ("Oskar T. Brandl", "Oskar T. Brandl", False, "person"),
+        ("Rosa A. Ferro", "Rosa A. Ferro", False, "person")]  # 'A.' an initial, not an article
+    assert [(a.source, a.name) for a in s.attributions] == [("Viktor K. Lind", "Viktor K. Lind"),
+                                                             ("Mr. Lind", "Viktor K. Lind")]
+    assert s.anonymous_sources == []  # 'a senior official' is Brandl, named right before
+    events = {text[e.source_start : e.source_end] for e in find_events(Layout(text))}  # the rules' own reading
+    assert {"Oskar T. Brandl", "Viktor K. Lind", "Rosa A. Ferro"} <= events
+    assert_slices(text, s)
+
+
+def test_quoted_transcript_is_one_quote_per_speaker_label():
+    text = ("Ann Vale spoke to the host, Marko Lind, about the ferry. Here is a partial transcript:\n\n"
+            "\"LIND: Will the ferry run tomorrow night?\n\n"
+            "\"VALE: It will not run tomorrow, and that is the end of it.\n\n"
+            "\"LIND: Thank you, minister, for joining us this morning.\"")
+    s = sourcing(text)
+    got = [(q.text.split(":")[0], q.speaker, q.speaker_text, q.how) for q in s.quotes]
+    assert got == [("\"LIND", "Marko Lind", "LIND", "label"), ("\"VALE", "Ann Vale", "VALE", "label"),
+                   ("\"LIND", "Marko Lind", "LIND", "label")]
+    assert_slices(text, s)
+    (q,) = sourcing("\"UPDATE: The debate will start at nine, the network said tonight.\"").quotes
+    assert q.how != "label"  # a label word, not a speaker
+
+
 def test_scare_quoted_term_is_no_quote_but_a_set_off_reply_is():
     assert sourcing("The so-called “pre-agreement” was signed on Monday.").quotes == []
     (q,) = sourcing("“No,” Ann Vale said.").quotes
+    assert q.speaker == "Ann Vale"
+
+
+def test_quoted_title_is_no_quote_even_with_a_speaker_near():
+    text = ("Ann Vale told the “Harbour Hour,” on Sunday that the bill was dead.\n\n"
+            "Brandl called her “Lady Fog” during the debate, Ann Vale said.")
+    assert sourcing(text).quotes == []
+    (q,) = sourcing("“Absolutely Never,” Ann Vale said.").quotes  # her words, set off by their own cue
     assert q.speaker == "Ann Vale"
 
 
@@ -378,6 +475,41 @@ def test_appositive_source_is_the_person_it_describes():
     event = SpeechEvent("said", 23, 27, start, text.index(", on"), "tagged")
     bare = SpeakerResolver(Layout("The bridge will close, said an engineer at the harbour, on Monday."), people, [])
     assert bare.speaker(SpeechEvent("said", 23, 27, 28, 54, "tagged")).anonymous  # no name before it
+
+
+@pytest.mark.parametrize(
+    "text, source, anonymous",
+    [
+        # cut off mid-phrase: not a noun phrase, so nobody to call unnamed
+        ("Divers swam with reef sharks and said the reef was dying.", "reef sharks and", False),
+        ("A group of nurses said the clinic was unsafe.", "A group of", False),
+        ("Radio stations and newspapers said the vote was rigged.", "and newspapers", False),
+        # a person named in the phrase, not as a modifier of its head
+        ("Ann Vale backs free clinics, said the paper.", "Ann Vale backs free clinics", False),
+        ("A lawyer for the harbour board, Tomas Brandl, said no decision had been made.",
+         "A lawyer for the harbour board, Tomas Brandl", False),  # named in apposition
+        ("Other groups, including the Dockers Guild, said they backed the plan.",
+         "Other groups, including the Dockers Guild", False),  # its members named
+        ("Other crews, including the VRTU, said they backed the plan.", "Other crews, including the VRTU", False),
+        # a bare singular noun is not a noun phrase
+        ("It is wrong for a harbour director to hide, said the editor.", "harbour director", False),
+        # still unnamed
+        ("Many unions said they backed the plan.", "Many unions", True),
+        ("Twelve percent said the fares were too high.", "Twelve percent", True),
+        ("Not everyone said the plan was fair.", "Not everyone", True),
+        ("Three doctors said the clinic was unsafe.", "Three doctors", True),
+        ("Ann Vale supporters said the clinic was unsafe.", "Ann Vale supporters", True),  # the name only modifies
+        ("A spokeswoman for Ann Vale said the talks had failed.", "A spokeswoman for Ann Vale", True),
+        ("A narrator in the Vale ad said the talks had failed.", "A narrator in the Vale ad", True),
+    ],
+)
+def test_unnamed_source_is_a_whole_phrase_that_names_nobody(text, source, anonymous):
+    layout = Layout(text)
+    resolver = SpeakerResolver(layout, find_people(text, layout.all_tokens, []), [], layout.outlets)
+    a = text.index(source)
+    v = text.index("said", a + len(source))
+    sp = resolver.speaker(SpeechEvent("said", v, v + 4, a, a + len(source), "tagged"))
+    assert (sp.anonymous, sp.name) == (anonymous, None)
 
 
 def test_summary_counts_each_source_once_and_tells_provenance_apart():

@@ -90,4 +90,47 @@ def find_attributions(
             anonymous=is_anon or sp.anonymous, resolved=resolved, name=sp.name if named else None,
             source_kind=sp.kind if named else None,
         ))
+    title = headline_attribution(layout, anonymous, resolver)
+    if title is not None:
+        out.insert(0, title)
     return out
+
+
+_TITLE_SOURCE = re.compile(r"[ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,3}):[ \t\u00a0]+(?=\S)")
+# Section labels, not sources: 'Exclusive: ...', 'Watch: ...', 'The Latest: ...'.
+_TITLE_LABELS = frozenset(
+    """source sources photo photos update updated watch video read exclusive breaking opinion analysis live editorial
+    review podcast interview commentary explainer listen correction note editor's editors' factbox timeline
+    graphic chart quiz recap latest""".split()
+)
+_TITLE_WORDS = 25
+
+
+def headline_attribution(layout: Layout, anonymous: list[AnonymousSource],
+                         resolver: SpeakerResolver) -> Attribution | None:
+    """A headline that credits its claim with a colon ('Vale: Ferry Fares Won't Rise', 'Poll:
+    Vale and Brandl in dead heat'): the article's first line, short, opening with one to four capitalised words
+    and a colon that is not a section label ('Exclusive:', 'Watch:')."""
+    if not layout.paragraphs:
+        return None
+    text = layout.text
+    a, b = layout.paragraphs[0]
+    m = _TITLE_SOURCE.match(text, a, b)
+    if (m is None or m.group(1).lower().removeprefix("the ") in _TITLE_LABELS
+            or len(text[a:b].split()) > _TITLE_WORDS):
+        return None
+    sa, sb = m.span(1)
+    ca, cb = trim(text, m.end(), b, _CLAIM_CHARS + "\"“”‘’'")
+    if cb <= ca:
+        return None
+    e = SpeechEvent(":", sb, sb + 1, sa, sb, "headline")
+    is_anon = any(x.start < sb and sa < x.end for x in anonymous)
+    sp = resolver.speaker(e)
+    named = not is_anon and not sp.anonymous and sp.name is not None
+    source = text[sa:sb]
+    resolved = sp.name if named and sp.name and sp.name.lower() not in source.lower() else None
+    return Attribution(
+        start=sa, end=sb + 1, text=text[sa : sb + 1], source=source, source_start=sa, source_end=sb, verb=":",
+        claim_start=ca, claim_end=cb, claim=text[ca:cb], named=named, anonymous=is_anon or sp.anonymous,
+        resolved=resolved, claim_parts=[(ca, cb)], name=sp.name if named else None,
+        source_kind=sp.kind if named else None)

@@ -24,6 +24,7 @@ from unspin.sourcing.lexicon import (
     VERB_BLOCKERS,
     VERB_PRELUDE,
 )
+from unspin.sourcing.names import initial_stop
 
 _MAX_NP = 10
 _PUNCT_STOP = set(",.;:!?()[]\"“”„«»—–")
@@ -126,6 +127,9 @@ def np_before(toks: list[Token], idx: int, floor: int) -> tuple[int, int, int] |
     first = None
     while n >= floor and head - n < _MAX_NP:
         t = toks[n]
+        if t.text == "." and n > floor and initial_stop(toks, n):  # 'Viktor K. Lind said'
+            n -= 1
+            continue
         if not t.is_word or t.low in CLAUSE_BREAKS or (t.low in SPEECH_VERBS and t.low not in _NOUN_LIKE):
             break
         first = n
@@ -142,6 +146,9 @@ def np_after(toks: list[Token], idx: int, ceil: int) -> tuple[int, int] | None:
     n = idx
     while n < ceil and n - idx < _MAX_NP:
         t = toks[n]
+        if t.text == "." and n > idx and initial_stop(toks, n):  # 'said Oskar T. Brandl'
+            n += 1
+            continue
         if not t.is_word or t.low in CLAUSE_BREAKS - {"of"} or (n > idx and t.low in SPEECH_VERBS):
             break
         n += 1

@@ -21,19 +21,25 @@ from dataclasses import dataclass, replace
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout, trim
+from unspin.sourcing.lexicon import DETERMINERS, LEADING_PREPOSITIONS
 from unspin.sourcing.model import AnonymousSource, Attribution, Quote
-from unspin.sourcing.speakers import SpeakerResolver
+from unspin.sourcing.speakers import SpeakerResolver, title_case
 from unspin.sourcing.tagger import Tagged
 
 _CLAIM_CHARS = " \t\r\n\u00a0,;:.—–-"
 _RELATIVE = {"who", "which", "whose", "whom", "that"}
 _TERM_WORDS = 4  # a quoted phrase this short, with no speaker and no cue next to it, is a term
-_RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun"}
+_RULE_CUES = {"after", "before", "after+pronoun", "before+pronoun", "dash", "label"}
 _SHORT_CLAIM = 2  # words: a tagged claim this short is a stub; the rule's reading of the same cue wins
 _NEAR = 30  # characters between an unnamed speaker and the anonymity clause that goes with it
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATIONS = {"not", "never", "declined", "refused", "declines", "refuses", "declining", "refusing"}
-_RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes"}
+_AGENT_AFTER = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+by\b")  # '... called up by', '... named by'
+_FUNCTION_CUES = LEADING_PREPOSITIONS | DETERMINERS | frozenset(
+    """about have has had did do does would will could should can may might also again just still even then their
+    its it they he she we i you and or but as than so""".split()
+)
+_RULE_FIRST_VERBS = {"according to", "citing", "cites", "cited", "cite", "quoting", "quoted", "quotes", ":"}  # ":" a headline's
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,14 @@ def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attributi
 
 def is_term(text: str, q: Quote) -> bool:
     """A scare-quoted word, a nickname or a title ('goes by the name “Shorty.”', 'the “pre-agreement”'): a
-    short quoted phrase that names no speaker and is not set off by a cue of its own ('“No,” he said').
-    It is not listed as a quote; an attribution around it keeps it in its claim."""
-    return (q.speaker is None and q.how not in _RULE_CUES and not _set_off(text, q)
-            and len(q.text.split()) <= _TERM_WORDS)
+    short quoted phrase that names no speaker and is not set off by a cue of its own ('“No,” he said'), or a
+    quoted title ('told “Harbour Hour,”', '“Lady Fog”') even with a speaker near, unless a rule set it off
+    as someone's words. It is not listed as a quote; an attribution around it keeps it in its claim."""
+    if _set_off(text, q):
+        return False
+    if title_case(q.text) and q.how not in _RULE_CUES:  # 'told “Harbour Hour,”': a show's title, whoever spoke
+        return True
+    return q.speaker is None and q.how not in _RULE_CUES and len(q.text.split()) <= _TERM_WORDS
 
 
 def _set_off(text: str, q: Quote) -> bool:
@@ -143,8 +153,8 @@ def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
 
 
 def negated(text: str, cue: tuple[int, int]) -> bool:
-    """'did not say', 'never said', 'declined to say', 'was told': nobody is credited with a claim (the rules'
-    reading)."""
+    """'did not say', 'never said', 'declined to say', 'was told', 'reservists, called up by the mayor':
+    nobody is credited with a claim (the rules' reading)."""
     before = re.findall(r"[\w’']+", text[max(0, cue[0] - 12) : cue[0]].lower())[-1:]
     inside = re.findall(r"[\w’']+", text[cue[0] : cue[1]].lower())
     words = inside + before
@@ -156,14 +166,21 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
         return True
     if set(words) & _PASSIVE and inside[-1] in ("told", "asked"):
         return True
+    if (len(inside) == 1 and inside[0].endswith("ed") and text[: cue[0]].rstrip().endswith(",")
+            and _AGENT_AFTER.match(text, cue[1])):
+        return True  # 'reservists, called up by the mayor': a passive participle clause
     to_follows = "to" in inside or text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
     return bool(set(words) & _NEGATIONS) and to_follows
 
 
 def _junk(layout: Layout, f: Found, known: bool) -> bool:
-    """A tagged attribution not worth showing: a weak source guess that names nobody ('refrained'), or a cue
-    that is a capitalised name inside a sentence ('on Kerry's terms')."""
+    """A tagged attribution not worth showing: a weak source guess that names nobody ('refrained'), a cue
+    that is a capitalised name inside a sentence ('on Kerry's terms'), or a cue of function words only ('to',
+    'would also', 'their'): no reporting word, the tagger read some other clause as a report."""
     text = layout.text
+    words = re.findall(r"[\w’']+", text[f.cue[0] : f.cue[1]].lower())
+    if words and all(w in _FUNCTION_CUES for w in words):
+        return True
     sa, _ = layout.sentence_at(f.cue[0])
     if text[f.cue[0]].isupper() and text[sa : f.cue[0]].strip(" \"“‘'(") != "":
         return True

@@ -36,7 +36,7 @@ class Quote:
     speaker_end: int | None = None
     speaker_text: str | None = None
     cue: str | None = None  # the reporting verb ("said", "told", "according to")
-    how: str | None = None  # which rule gave the speaker: after, before, context, pronoun, carried
+    how: str | None = None  # which rule gave the speaker: after, before, context, pronoun, carried, dash, label
     anonymous: bool = False  # the speaker is an unnamed source ("a senior diplomat said")
     parts: list[tuple[int, int]] = field(default_factory=list)
     source_kind: str | None = None  # person, outlet or institution when the speaker is named

@@ -68,9 +68,13 @@ def _capital_runs(text: str, toks: list[Token]) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while (j < len(toks) and toks[j].is_word and (toks[j].is_cap or _particle(toks[j]))
-               and _same_line(text, toks[j - 1], toks[j])):
-            j += 1
+        while j < len(toks) and _same_line(text, toks[j - 1], toks[j]):
+            if toks[j].is_word and (toks[j].is_cap or _particle(toks[j])):
+                j += 1
+            elif initial_stop(toks, j):  # 'Oskar T. Brandl': the initial's full stop goes on with the name
+                j += 2
+            else:
+                break
         while j > i + 1 and not toks[j - 1].is_cap:  # a run never ends on a particle...
             if toks[j - 1].low.startswith(("al-", "el-")):  # ...unless it is "al-Assad"
                 break
@@ -78,6 +82,26 @@ def _capital_runs(text: str, toks: list[Token]) -> list[tuple[int, int]]:
         runs.append((i, j))
         i = j
     return runs
+
+
+def initial_stop(toks: list[Token], j: int) -> bool:
+    """Whether toks[j] is the full stop of a middle initial followed by a capitalised word ('N.' in 'Oskar T.
+    Brandl')."""
+    t, prev = toks[j], toks[j - 1]
+    return (t.text == "." and len(prev.text) == 1 and prev.text.isupper() and prev.end == t.start
+            and j + 1 < len(toks) and toks[j + 1].is_word and toks[j + 1].is_cap and toks[j + 1].start == t.end + 1)
+
+
+def name_text(toks: list[Token]) -> str:
+    """A name's words joined by spaces, an initial keeping its full stop ('Oskar T. Brandl')."""
+    out: list[str] = []
+    for t in toks:
+        if t.text == ".":
+            if out and len(out[-1]) == 1:
+                out[-1] += "."
+            continue
+        out.append(t.text)
+    return " ".join(out)
 
 
 def split_title(toks: list[Token], i: int, j: int) -> tuple[int, int]:
@@ -92,8 +116,11 @@ def split_title(toks: list[Token], i: int, j: int) -> tuple[int, int]:
 
 
 def is_full_name(toks: list[Token]) -> bool:
+    toks = [t for t in toks if t.text != "."]  # an initial's full stop
     words = [t for t in toks if not _particle(t)]
-    return 2 <= len(toks) <= 4 and len(words) >= 1 and all(_name_word(t) or _particle(t) for t in toks)
+    return 2 <= len(toks) <= 4 and len(words) >= 1 and all(
+        _name_word(t) or _particle(t) or (0 < n < len(toks) - 1 and len(t.text) == 1 and t.text.isupper())
+        for n, t in enumerate(toks))
 
 
 def role_before(text: str, all_toks: list[Token], k: int, run_start: int) -> tuple[int, int] | None:
@@ -183,7 +210,9 @@ def strip_honorific(toks: list[Token]) -> list[Token]:
     out = list(toks)
     while out and out[0].low.rstrip(".") in HONORIFICS:
         out = out[1:]
-    return [t for t in out if t.text != "."]
+    while out and out[0].text == ".":
+        out = out[1:]
+    return [t for n, t in enumerate(out) if t.text != "." or initial_stop(out, n)]
 
 
 def find_people(text: str, all_toks: list[Token], outside: list[tuple[int, int]]) -> People:
@@ -201,5 +230,5 @@ def find_people(text: str, all_toks: list[Token], outside: list[tuple[int, int]]
             continue
         start, end = name_toks[0].start, name_toks[-1].end
         role = role_before(text, all_toks, k, i) or role_after(text, end)
-        people.add(Person(" ".join(t.text for t in name_toks), text[role[0]:role[1]] if role else None, start, end))
+        people.add(Person(name_text(name_toks), text[role[0]:role[1]] if role else None, start, end))
     return people

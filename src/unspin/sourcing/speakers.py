@@ -30,7 +30,15 @@ from unspin.sourcing.lexicon import (
     SPOKESPERSON_NOUNS,
 )
 from unspin.sourcing.model import Quote
-from unspin.sourcing.names import People, Person, capital_runs, is_full_name, split_title, strip_honorific
+from unspin.sourcing.names import (
+    People,
+    Person,
+    capital_runs,
+    is_full_name,
+    name_text,
+    split_title,
+    strip_honorific,
+)
 from unspin.sourcing.outlets import KNOWN_OUTLETS, OutletMention
 from unspin.sourcing.quotes import QuoteSpan
 
@@ -64,7 +72,7 @@ def _name_like(t: Token) -> bool:
     return t.is_cap and t.bare.lower() not in NON_NAME_WORDS and t.bare.lower() not in SOURCE_NOUNS
 
 
-def _title_case(quote: str) -> bool:
+def title_case(quote: str) -> bool:
     """A quoted title ('“Face the Nation”') rather than someone's words."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", quote) if len(w) > 3]
     return bool(words) and len(words) <= 5 and all(w[0].isupper() for w in words)
@@ -90,7 +98,7 @@ class SpeakerResolver:
         if not name:
             return None
         if is_full_name(name):
-            full = " ".join(t.text for t in name)
+            full = name_text(name)
             known = self.people.resolve(full)
             return (known or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
         if len(name) == 1:
@@ -175,8 +183,33 @@ class SpeakerResolver:
                 if by_role:
                     return Speaker(by_role.name, by_role.role, e.source_start, e.source_end, how="role")
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
-        anonymous = self._unnamed(pre) and not self._on_record(toks, h)
+        anonymous = self._unnamed(pre) and not self._on_record(toks, h) and not self._not_unnamed(toks, h)
         return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+
+    def _not_unnamed(self, toks: list[Token], h: int) -> bool:
+        """Whether a source phrase headed by a common noun still cannot stand for unnamed people: it is cut
+        off mid-phrase ('reef sharks and', 'and newspapers', 'a group of'); it names a person other than
+        as a modifier of its head ('Ann Vale backs free clinics', not 'Ann Vale supporters'), or its
+        members ('groups, including the Dockers Guild'); or it is a bare singular noun, which no determiner makes a
+        noun phrase ('harbour director', 'climate change')."""
+        words = [n for n, t in enumerate(toks) if t.is_word]
+        if toks[words[0]].low in _OPENING_CONJUNCTIONS or toks[words[-1]].low in _CUT_ENDS:
+            return True
+        for i, j in capital_runs(self.text, toks):
+            before = next((t for t in reversed(toks[:i]) if t.low not in DETERMINERS), None)
+            apposed = i > h and before is not None and (before.text == "," or before.low in _MEMBERS | {"by"})
+            if ((i < h and j != h) or apposed) and self._person_in_run(toks, i, j, toks[0].start) is not None:
+                return True  # 'Ann Vale backs free clinics', 'a lawyer for the harbour board, Tomas Brandl' (not 'a spokeswoman for Ann Vale')
+        for n in words:
+            if n > h and toks[n].low in _MEMBERS and any(t.is_cap and t.is_word for t in toks[n + 1 : n + 4]):
+                return True
+        pre = [toks[n] for n in words if n <= h]
+        first, head = pre[0].bare.lower(), toks[h].low
+        determined = (first in _INDEFINITE or first in DETERMINERS or first[0].isdigit() or first == "not"
+                      or _NUMBER_WORD.fullmatch(first) is not None or head in _INDEFINITE
+                      or pre[0].text.endswith(("'s", "’s")))
+        plural = head.endswith("s") or head in _GROUP_NOUNS or head in ANONYMOUS_NOUNS
+        return len(pre) > 1 and not determined and not plural
 
     @staticmethod
     def _on_record(toks: list[Token], h: int) -> bool:
@@ -295,6 +328,12 @@ _NOT_SOURCES = {"he", "she", "it", "they", "we", "i", "you", "me", "us", "them",
                 "his", "its", "their", "our", "my", "your", "said", "says"}
 _NOT_HEADS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "but", "that", "which", "who", "than", "as", "more",
                                      "further", "earlier", "later", "last", "also", "not", "very", "many", "some"}
+_OPENING_CONJUNCTIONS = {"and", "or", "nor", "but", "neither", "including"}
+_CUT_ENDS = LEADING_PREPOSITIONS | {"a", "an", "the", "and", "or", "nor", "but", "about", "as", "than", "including",
+                                    "like"}
+_NUMBER_WORD = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty"
+                          r"(?:-\w+)?|hundreds?|thousands?|millions?|dozens?)")
+_MEMBERS = {"including", "like", "such"}  # 'groups, including the Dockers Guild', 'critics like Senator Brandl'
 _GROUP_SUFFIXES = ("ers", "ists", "ants", "ents", "ors", "ians", "ees")
 _GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
                 "clergy", "personnel", "crew", "youth"} - {"public"}
@@ -337,6 +376,57 @@ def context_event(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> Sp
     return best
 
 
+_LABEL = re.compile(r"[\"“'‘]?[ \t\u00a0]*([A-Z][A-Z'’.-]+(?:[ \u00a0][A-Z][A-Z'’.-]+)?):[ \t\u00a0]")
+_NOT_LABELS = frozenset({"UPDATE", "UPDATED", "NOTE", "EDITOR'S NOTE", "WATCH", "READ", "BREAKING", "EXCLUSIVE",
+                         "CORRECTION", "Q", "A", "VIDEO", "PHOTO", "SOURCE", "AP", "CNN", "NBC", "ABC", "CBS", "BBC"})
+
+
+def transcript_turns(text: str, q: QuoteSpan) -> list[QuoteSpan]:
+    """A quoted transcript running over several paragraphs, one turn per speaker label ('"LIND: ...',
+    '"VALE: ...'): split where a paragraph opens with a label; any other quote as it is."""
+    if len(q.parts) < 2 or _LABEL.match(text, q.parts[0][0]) is None:
+        return [q]
+    groups: list[list[tuple[int, int]]] = []
+    for part in q.parts:
+        if not groups or _LABEL.match(text, part[0]) is not None:
+            groups.append([])
+        groups[-1].append(part)
+    return [QuoteSpan(g[0][0], g[-1][1], tuple(g)) for g in groups]
+
+
+def transcript_label(text: str, q: QuoteSpan) -> tuple[int, int] | None:
+    """The speaker label a quoted transcript turn opens with ('"LIND: Will the ferry run ...'): a capitalised
+    name of one or two words in capitals and a colon, right after the opening mark; its span."""
+    m = _LABEL.match(text, q.start)
+    if m is None or m.group(1).replace("\u00a0", " ") in _NOT_LABELS:
+        return None
+    return m.span(1)
+
+
+_DASH = re.compile(r"[ \t\u00a0]*[―—–]+[ \t\u00a0]*")
+_CREDIT_REST = re.compile(r"[ \t\u00a0.]*(?:,[^\n\"“”]{0,60})?[ \t\u00a0]*(?:\n|$)")
+
+
+def dash_credit(layout: Layout, q: QuoteSpan, resolver: SpeakerResolver) -> tuple[Person, Token, Token] | None:
+    """The person a quotation is credited to by a dash after it, the rest of its line a full name and at most a
+    short description ('“The ferry should run all night.” ― Petra Lund', '… — Ann Vale, 34, a nurse')."""
+    text = layout.text
+    m = _DASH.match(text, q.end)
+    if m is None:
+        return None
+    toks = layout.tokens_in(m.end(), m.end() + 80)
+    runs = capital_runs(text, toks)
+    if not runs or runs[0][0] != 0:
+        return None
+    i, j = runs[0]
+    k, j = split_title(toks, i, j)
+    name = [t for t in toks[k:j] if t.is_word]
+    if not is_full_name(name) or not _CREDIT_REST.match(text, toks[j - 1].end):
+        return None
+    full = text[name[0].start : name[-1].end]
+    return (resolver.people.resolve(full) or Person(full, None, name[0].start, name[-1].end)), name[0], name[-1]
+
+
 def assign_speakers(
     layout: Layout, spans: list[QuoteSpan], events: list[SpeechEvent], resolver: SpeakerResolver
 ) -> tuple[list[Quote], set[SpeechEvent]]:
@@ -350,7 +440,17 @@ def assign_speakers(
     text = layout.text
     quotes: list[Quote] = []
     cues: set[SpeechEvent] = set()
-    for q in spans:
+    for q in (turn for span in spans for turn in transcript_turns(text, span)):
+        label = transcript_label(text, q)
+        if label is not None:
+            a, b = label
+            who = text[a:b].title()
+            person = resolver.people.resolve(who.split()[-1], a)
+            quotes.append(Quote(q.start, q.end, text[q.start : q.end], parts=list(q.parts),
+                                speaker=person.name if person else who, role=person.role if person else None,
+                                speaker_start=a, speaker_end=b, speaker_text=text[a:b], how="label",
+                                source_kind="person"))
+            continue
         how = None
         event = cue_after(layout, q, by_sentence.get(layout.sentence_index(q.end - 1), []))
         if event is not None:
@@ -361,7 +461,7 @@ def assign_speakers(
         if event is not None:
             cues.add(event)
         else:
-            event = None if _title_case(text[q.start : q.end]) else context_event(
+            event = None if title_case(text[q.start : q.end]) else context_event(
                 layout, q, by_sentence.get(layout.sentence_index(q.start), []))
             how = "context" if event is not None else None
         base = Quote(q.start, q.end, text[q.start : q.end], parts=list(q.parts))
@@ -374,6 +474,13 @@ def assign_speakers(
                                 speaker_text=text[sp.start : sp.end], cue=event.verb,
                                 how=how if sp.how != "pronoun" else f"{how}+pronoun", anonymous=sp.anonymous,
                                 source_kind=sp.kind))
+            continue
+        credit = dash_credit(layout, q, resolver)
+        if credit is not None:
+            person, first, last = credit
+            quotes.append(replace(base, speaker=person.name, role=person.role, speaker_start=first.start,
+                                  speaker_end=last.end, speaker_text=text[first.start : last.end], how="dash",
+                                  source_kind="person"))
             continue
         prev = quotes[-1] if quotes else None
         if prev is not None and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start):
