@@ -8,12 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from invariants import check_result
-from unspin.article import SCHEMA_VERSION, Result, SchemaError, Span
+from unspin.article import SCHEMA_VERSION, Result, SchemaError, Sentence, Span
 from unspin.errors import InputError
 from unspin.load.text import load_text_file
 from unspin.ptc.files import render_ptc
@@ -256,3 +257,12 @@ def test_explanations_say_why_not_what(result: Result):
         assert result.article.text[s.cue_start : s.cue_end] in s.explanation or s.technique in (
             "Appeal_to_Authority", "Black-and-White_Fallacy", "Repetition")
         assert "ask" in s.explanation or "check" in s.explanation or "look for" in s.explanation
+
+
+def test_span_and_sentence_dicts_carry_every_field_and_read_back() -> None:
+    span = Span(3, 9, "Loaded_Language", 0.42, "sample", "why", 4, 8)
+    sent = Sentence(0, 20, 0.42, True, {"Loaded_Language": 0.42})
+    assert set(span.to_dict()) == {f.name for f in fields(Span)}
+    assert set(sent.to_dict()) == {f.name for f in fields(Sentence)}
+    assert Span(**span.to_dict()) == span and Sentence(**sent.to_dict()) == sent
+    assert sent.to_dict()["techniques"] is not sent.techniques  # a copy: editing the dict leaves the sentence alone

@@ -138,6 +138,7 @@ BAD_INPUTS = {
     "directory": lambda d: str(d),
     "missing": lambda d: str(d / "nope.txt"),
     "huge": lambda d: _write(d / "huge.txt", b"word " * (4 * 1024 * 1024 + 10)),
+    "over_token_limit": lambda d: _write(d / "tokens.txt", b"x\n" * 121_000),  # 242 KB, 121,000 tokens
     "html_without_text": lambda d: _write(d / "nav.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>"),
 }
 

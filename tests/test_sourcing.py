@@ -298,6 +298,8 @@ def test_negated_and_infinitive_verbs_are_not_attributions():
         ("The reporters, warned by the police, left the square.", "warned", True),
         ("The mayor warned by Friday that the bridge would close.", "warned", False),  # no comma: a clause verb
         ("The mayor, Ann Vale, warned that the bridge would close.", "warned", False),  # no agent after it
+        ("It broke the truce negotiated by Moscow and Washington in May.", "negotiated", True),  # after its noun
+        ("The plan was endorsed by the council, the mayor said.", "endorsed", False),  # a verb of stance: kept
     ],
 )
 def test_participle_clause_with_an_agent_credits_no_one(text, cue, credits_no_one):

@@ -92,7 +92,8 @@ class Span:
     cue_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "technique": self.technique, "confidence": self.confidence,
+                "text": self.text, "explanation": self.explanation, "cue_start": self.cue_start, "cue_end": self.cue_end}
 
 
 @dataclass
@@ -104,7 +105,8 @@ class Sentence:
     techniques: dict[str, float] = field(default_factory=dict)  # the highest confidence per technique
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "score": self.score, "is_title": self.is_title,
+                "techniques": dict(self.techniques)}
 
 
 @dataclass
@@ -127,7 +129,7 @@ class ArticleScore:
     quoted_words: int = 0
     share_below: float | None = None  # of the reference articles, the share with a lower density
     share_above: float | None = None  # and the share with a higher one (ties make the two add up to less than 1)
-    reference: str | None = None  # e.g. "3,411 news articles from 186 outlets"
+    reference: str | None = None  # e.g. "33,015 news articles from 466 outlets"
 
     def to_dict(self) -> dict[str, Any]:
         return {"measure": "spin density", "unit": "expected propaganda phrases per 1,000 words outside direct quotes",

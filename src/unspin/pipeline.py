@@ -96,7 +96,10 @@ class Analyzer:
 
     def _detect(self, result: Result, shared: Shared) -> None:
         text = result.article.text
-        view = self.detector.token_view(text)
+        try:
+            view = self.detector.token_view(text)
+        except InputError as e:
+            raise InputError(f"article {result.article.id}: {e}") from None
         result.spans = with_cues(view, text, self.detector.spans(text, view, shared.phrase_counts))
 
     def _score(self, result: Result, shared: Shared) -> None:
@@ -107,7 +110,8 @@ class Analyzer:
         this Analyzer was made with, 0: every span). The threshold changes which spans are listed, never
         a score: `Result.shown` tells the threshold used and how many spans it hid.
 
-        Raises `InputError` for an empty text, one over `MAX_CHARS` characters, or a threshold outside 0 to 1.
+        Raises `InputError` for an empty text, one over `MAX_CHARS` characters or `runtime.MAX_TOKENS` tokens,
+        or a threshold outside 0 to 1.
         """
         threshold = self.min_confidence if min_confidence is None else min_confidence
         if not 0.0 <= threshold <= 1.0:

@@ -41,7 +41,7 @@ class Reference:
 
     @property
     def label(self) -> str:
-        """ "3,411 news articles from 186 outlets" """
+        """ "33,015 news articles from 466 outlets" """
         return f"{self.articles:,} news articles from {self.outlets:,} outlets"
 
     def share_below(self, density: float) -> float:

@@ -790,6 +790,17 @@ class WarcFile(CorpusInput):
                     return
             except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as e:
                 raise InputError(f"{self.path}: not a WARC file ({short_reason(e)})") from None
+            except (Exception, RecursionError):  # a first record warcio cannot parse (no target URI, ...)
+                if not self._starts_with_warc_header():
+                    raise InputError(f"{self.path}: not a WARC file (no WARC header)") from None
+                # a WARC file whose first record is broken: `records` reports it as an error row
+
+    def _starts_with_warc_header(self) -> bool:
+        try:
+            with open_corpus_file(self.path, gunzip=True) as f:
+                return f.read(8).startswith(b"WARC/1.")
+        except (OSError, EOFError, zlib.error, UnspinError):
+            return False
 
     def records(self) -> Iterator[Record]:
         for rec, it, at, err in self._responses():

@@ -30,11 +30,12 @@ from unspin.detect.encoding import (
 )
 from unspin.detect.features import PhraseCounts, article_features, gelu_tanh, pool_numpy
 from unspin.detect.words import content_word_positions
-from unspin.errors import ModelError
+from unspin.errors import InputError, ModelError
 from unspin.segment import lines, split_line
 from unspin.techniques import TECHNIQUE_IDS
 
 OVERLAP = 32  # tokens two neighbouring windows share
+MAX_TOKENS = 120_000  # about 90,000 words of news: 25 s of encoder on one core; a longer text is refused, not queued for minutes
 EDGE_CHARS = " \t\r\n.,:;"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm-ptc"
 DEFAULT_DECODING = {
@@ -131,6 +132,8 @@ class Detector:
     def token_view(self, text: str) -> TokenView:
         """Token states and probabilities of a whole text.
 
+        Raises `InputError` for a text over `MAX_TOKENS` tokens.
+
         Windows run one at a time: on a CPU a padded batch of windows is slower than
         the same windows alone, and with dynamic int8 quantisation a window's states
         would depend on the windows batched with it (the scales are per tensor), so
@@ -138,6 +141,8 @@ class Detector:
         """
         enc = encode(self.tokenizer, text)
         n = len(enc)
+        if n > MAX_TOKENS:
+            raise InputError(f"text of {n:,} tokens is over the {MAX_TOKENS:,}-token limit (about 90,000 words); split it")
         dim = self.heads["token_w"].shape[0]
         states = np.zeros((n, dim), dtype=np.float32)
         plan = self.window_plan(enc, text)

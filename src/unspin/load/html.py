@@ -14,7 +14,7 @@ from unspin.errors import InputError
 from unspin.load.decode import bom_encoding
 from unspin.load.page_meta import PageMeta, outlet_from_html, page_meta
 
-__all__ = ["article_from_html", "looks_like_html", "outlet_from_html", "page_meta", "PageMeta", "word_count"]
+__all__ = ["article_from_html", "looks_like_html", "tame_markup", "outlet_from_html", "page_meta", "PageMeta", "word_count"]
 
 MIN_WORDS = 5
 SNIFF_CHARS = 4096
@@ -42,6 +42,24 @@ def looks_like_html(data: bytes | str) -> bool:
     return bool(_HTML_START.match(data[:SNIFF_CHARS]))
 
 
+MAX_ATTRIBUTES = 64  # per tag; pages in the wild stay far below (lxml and trafilatura slow down quadratically above)
+_LONG_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]{2048,})>")
+_ATTRIBUTE = re.compile(r"""[^\s=/<>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?""")
+
+
+def tame_markup(html: str) -> str:
+    """`html` with every tag cut to its first MAX_ATTRIBUTES attributes (a tag of 100,000 attributes
+    takes trafilatura minutes; one of 64 takes nothing). Only tags over 2 KB are looked at."""
+
+    def cut(m: re.Match[str]) -> str:
+        attrs = _ATTRIBUTE.findall(m.group(2), 0)
+        if len(attrs) <= MAX_ATTRIBUTES:
+            return m.group(0)
+        return f"<{m.group(1)} {' '.join(attrs[:MAX_ATTRIBUTES])}>"
+
+    return _LONG_TAG.sub(cut, html)
+
+
 def article_from_html(html: str, url: str | None = None, name: str = "HTML") -> Article:
     """The article of an HTML page: main text (trafilatura) as title + blank line + body,
     outlet and date from the page's metadata (`unspin.load.page_meta`).
@@ -51,6 +69,7 @@ def article_from_html(html: str, url: str | None = None, name: str = "HTML") -> 
     """
     import trafilatura
 
+    html = tame_markup(html)
     if not _HAS_ROOT.search(html[:SNIFF_CHARS]):
         # trafilatura takes a string without <html> or a doctype for a fragment and finds nothing;
         # the HTML Standard lets a page leave <html>, <head> and <body> out.

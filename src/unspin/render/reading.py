@@ -44,7 +44,7 @@ def quoted_text(result: Result) -> str | None:
 
 
 def placement(result: Result) -> str | None:
-    """ "Higher than 93% of 3,411 news articles from 186 outlets." (or "Lower than ...") """
+    """ "Higher than 93% of 33,015 news articles from 466 outlets." (or "Lower than ...") """
     d = result.score_detail
     if d is None or d.share_below is None or d.share_above is None or not d.reference:
         return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout, trim
-from unspin.sourcing.lexicon import DETERMINERS, LEADING_PREPOSITIONS
+from unspin.sourcing.lexicon import ATTITUDE_VERBS, DETERMINERS, LEADING_PREPOSITIONS, SPEECH_VERBS
 from unspin.sourcing.model import AnonymousSource, Attribution, Quote
 from unspin.sourcing.speakers import SpeakerResolver, title_case
 from unspin.sourcing.tagger import Tagged
@@ -153,7 +153,8 @@ def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
 
 
 def negated(text: str, cue: tuple[int, int]) -> bool:
-    """'did not say', 'never said', 'declined to say', 'was told', 'reservists, called up by the mayor':
+    """'did not say', 'never said', 'declined to say', 'was told', 'reservists, called up by the mayor',
+    'the truce negotiated by Moscow':
     nobody is credited with a claim (the rules' reading)."""
     before = re.findall(r"[\w’']+", text[max(0, cue[0] - 12) : cue[0]].lower())[-1:]
     inside = re.findall(r"[\w’']+", text[cue[0] : cue[1]].lower())
@@ -169,6 +170,9 @@ def negated(text: str, cue: tuple[int, int]) -> bool:
     if (len(inside) == 1 and inside[0].endswith("ed") and text[: cue[0]].rstrip().endswith(",")
             and _AGENT_AFTER.match(text, cue[1])):
         return True  # 'reservists, called up by the mayor': a passive participle clause
+    if (len(inside) == 1 and inside[0].endswith("ed") and inside[0] not in SPEECH_VERBS | ATTITUDE_VERBS
+            and re.match(r"\s+by\b", text[cue[1] :])):
+        return True  # 'the truce negotiated by Moscow': a participle after its noun, and no verb of saying
     to_follows = "to" in inside or text[cue[1] : cue[1] + 4].lower().strip().startswith("to")
     return bool(set(words) & _NEGATIONS) and to_follows
 
