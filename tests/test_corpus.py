@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import random
 import tracemalloc
 from pathlib import Path
 
@@ -143,6 +144,22 @@ def test_csv_without_the_text_column_or_binary_is_a_bad_input(tmp_path: Path) ->
     b.write_bytes(b"\x89PNG\x00\x00\x00\rIHDR" * 50)
     with pytest.raises(InputError, match="not a CSV text file"):
         Corpus([b]).check()
+    r = tmp_path / "random.csv"
+    r.write_bytes(random.Random(7).randbytes(4000))
+    with pytest.raises(InputError, match="not a CSV text file"):
+        Corpus([r]).check()
+
+
+def test_a_stray_nul_in_one_csv_field_is_that_rows_not_the_files(tmp_path: Path) -> None:
+    p = tmp_path / "news.csv"
+    rows = [f"{i},Title {i},The council voted on bridge number {i} and critics said it was rushed\n" for i in range(5)]
+    rows[2] = rows[2].replace("council", "coun\x00cil")
+    p.write_bytes(("id,title,text\n" + "".join(rows)).encode())
+    corpus = Corpus([p])
+    corpus.check()
+    recs = list(corpus)
+    assert [r.id for r in recs if r.article is not None] == ["0", "1", "2", "3", "4"]
+    assert "coun\x00cil" in (recs[2].article.text if recs[2].article else "")  # read as it is: offsets unchanged
 
 
 @pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])

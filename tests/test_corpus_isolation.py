@@ -266,3 +266,27 @@ def test_batch_stores_every_good_record_of_a_poisoned_corpus(tmp_path: Path) -> 
     assert 0 < len(gz_stored) < 400 and gz_stored == {f"g{i}" for i in range(len(gz_stored))}
     assert any(t for t in ids if not t.startswith(("p", "g", "bad")))  # the good WARC page (content-hash id)
     assert errors == sorted([(f"{jl}:61",), (f"{cut}:{len(gz_stored) + 1}",), (f"{wa}@{second}",)])
+
+
+def test_one_text_repeated_without_end_stops_the_file_not_the_corpus(tmp_path: Path) -> None:
+    """A .gz that expands to millions of copies of one line (a bomb inside the size cap) is read up to
+    MAX_REPEATS_IN_A_ROW copies, then skipped with one errors row; the next input is still read."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    copies = readers.MAX_REPEATS_IN_A_ROW + 500
+    with gzip.open(bomb, "wb") as f:
+        f.write((json.dumps(good(1)) + "\n").encode())
+        f.write(b'{"text": "x"}\n' * copies)
+        f.write((json.dumps(good(2)) + "\n").encode())  # after the run: not reached
+    after = tmp_path / "after.jsonl"
+    after.write_text(json.dumps(good(3)) + "\n")
+    corpus = Corpus([bomb, after])
+    corpus.check()
+    recs = list(corpus)
+    errors = [r for r in recs if r.error]
+    assert len(errors) == 1 and "in a row with the same text" in (errors[0].error or "")
+    assert len(recs) == 1 + readers.MAX_REPEATS_IN_A_ROW + 1 + 1  # good(1), the copies, the error row, good(3)
+    assert [r.id for r in recs if r.article is not None and r.id.startswith("a")] == ["a1", "a3"]
+    # distinct texts, however many, never stop a file
+    varied = tmp_path / "varied.jsonl"
+    varied.write_text("".join(json.dumps({"id": f"v{i}", "text": f"{BODY} {i}"}) + "\n" for i in range(copies)))
+    assert not [r for r in read(varied) if r.error]

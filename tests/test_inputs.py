@@ -176,3 +176,17 @@ def test_every_command_is_registered_and_the_module_runs():
     assert proc.returncode == 0, proc.stderr
     for command in ("analyze", "predict", "classify", "evaluate", "train", "batch", "stats", "serve"):
         assert command in proc.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("analyze", "x.txt", "--format", "bogus"),  # a bad choice
+    ("analyze", "x.txt", "--min-confidence", "high"),  # a bad number
+    ("analyze",),  # a missing argument
+    ("analyse", "x.txt"),  # an unknown command
+    ("batch", "x.jsonl", "--no-such-option"),  # an unknown option
+])
+def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...], cli):
+    proc = cli(*args)
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 2, err
+    assert err.startswith("error: ") and "\n" not in err and "--help" in err and "Traceback" not in err

@@ -8,6 +8,7 @@ article ids holding `/` that stay routable.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -193,6 +194,25 @@ def test_security_headers_on_every_response(server: str) -> None:
         assert "script-src 'none'" in r.headers.get("content-security-policy", ""), what
     assert "a bug" not in responses["500 api"].text and "Traceback" not in responses["500 page"].text
     assert responses["500 page"].headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("raw", [
+    b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",  # two lengths
+    b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",  # a header line without a colon
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 TLS hello\r\n\r\n",  # TLS on the plain port
+])
+def test_the_servers_own_400_carries_the_security_headers(server: str, raw: bytes) -> None:
+    """A request the HTTP parser rejects never reaches the app; uvicorn answers it, with our headers too."""
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    assert head.startswith("http/1.1 400"), head
+    for name, value in HEADERS.items():
+        assert f"{name.lower()}: {value.lower()}" in head, (name, head)
 
 
 # -- request validation: a reason, never a 500 -------------------------------------------

@@ -224,7 +224,24 @@ _register_feature_commands()
 
 
 def main() -> None:
-    app()
+    """Run the CLI. A usage error (an unknown option or command, a bad choice, a missing argument) is one
+    line on stderr and exit code 2, like every other error a user can cause."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
+    except typer.TyperException as e:  # typer's click exceptions: UsageError and its kin
+        show = getattr(e, "show", None)
+        ctx = getattr(e, "ctx", None)
+        if type(e).__name__ == "NoArgsIsHelpError" and show is not None:
+            show()  # `unspin` alone, `unspin corpus`: the help is the answer
+            sys.exit(2)
+        message = " ".join(str(getattr(e, "format_message", e.__str__)()).split())
+        where = getattr(ctx, "command_path", None) or "unspin"
+        print(f"error: {message} (see '{where} --help')", file=sys.stderr)
+        sys.exit(int(getattr(e, "exit_code", 2)))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

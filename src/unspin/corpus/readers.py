@@ -59,6 +59,9 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 HEAD_BYTES = 256 * 1024  # what encoding and delimiter sniffing look at
 CSV_DELIMITERS = (",", ";", "\t", "|")
 MAX_CONSECUTIVE_ERRORS = 10_000  # a file that is all errors is not a corpus of that kind: stop reading it
+# the same text this many times in a row: a decompression bomb of one line or a broken export, not news; reading
+# 70 million copies of one line would take hours for nothing (each is "already stored")
+MAX_REPEATS_IN_A_ROW = 10_000
 # Read failures of a file half-way (truncated or corrupt gzip, a decompression bomb, a disk error).
 READ_ERRORS = (OSError, EOFError, zlib.error, UnspinError)
 
@@ -569,6 +572,17 @@ class _BoundedTextLines:
         return line
 
 
+def _binary_csv(head: bytes) -> bool:
+    """Whether the first bytes of a would-be CSV file are binary data: NUL bytes in the header row, or more than
+    a few NULs at a binary file's rate (random bytes: 1 in 256). A stray NUL in one field is that row's problem
+    (the row is read as it is), not the file's. UTF-16 (with a BOM) is text full of NULs."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    sample = head[:8192]
+    nuls = sample.count(b"\x00")
+    return b"\x00" in sample.split(b"\n", 1)[0] or (nuls >= 4 and nuls * 512 >= len(sample))
+
+
 class CsvFile(CorpusInput):
     """A CSV (or TSV) file with a header row; fields may span lines.
 
@@ -588,7 +602,7 @@ class CsvFile(CorpusInput):
         if self._dialect is not None:
             return self._dialect
         head = _read_head(self.path)
-        if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if _binary_csv(head):
             raise InputError(f"{self.path}: not a CSV text file (binary data)")
         sniffed = _sniff_encoding(head)
         text = decode_with(head, sniffed)
@@ -638,7 +652,7 @@ class CsvFile(CorpusInput):
         if not fields:
             raise InputError(f"{self.path}: empty CSV file (no header row)")
         if self.columns.resolve(fields)["text"] not in fields:
-            shown = ", ".join(storable(f)[0] for f in fields[:12])
+            shown = printable(", ".join(storable(f[:40])[0] for f in fields[:12]))
             named = f"'{self.columns.text}' column" if self.columns.text else "text column (text, content, body...)"
             hint = "use --text-column"
             if len(fields) == 1 and any(d in fields[0] for d in CSV_DELIMITERS if d != delim):
@@ -949,11 +963,34 @@ class Corpus:
 
     def __iter__(self) -> Iterator[Record]:
         for inp in self.inputs:
-            for rec in inp.records():
+            for rec in _until_repeated(inp):
                 yield rec if self.defer_html else extract(rec)
+
 
     def count(self) -> int:
         return sum(inp.count() for inp in self.inputs)
+
+
+def _content(rec: Record) -> str | None:
+    if rec.article is not None:
+        return rec.article.text
+    return rec.html.html if rec.html is not None else None
+
+
+def _until_repeated(inp: CorpusInput) -> Iterator[Record]:
+    """The records of `inp`, up to MAX_REPEATS_IN_A_ROW records in a row with the same text; then an
+    errors row, and the rest of that input is skipped."""
+    last: str | None = None
+    repeats = 0
+    for rec in inp.records():
+        text = _content(rec)
+        repeats = repeats + 1 if text is not None and text == last else 0
+        last = text
+        if repeats >= MAX_REPEATS_IN_A_ROW:
+            yield _error(rec.origin, f"{inp.path}: {repeats + 1:,} records in a row with the same text "
+                                     "(a decompression bomb or a broken export); stopped reading this input")
+            return
+        yield rec
 
 
 __all__ = ["Columns", "Corpus", "CorpusInput", "PendingFetch", "PendingHtml", "Record", "extract", "open_input",

@@ -12,10 +12,13 @@ from unspin.web.settings import ENV_VAR, Settings
 def run(settings: Settings) -> None:
     import uvicorn
 
+    from unspin.web.protocol import HardenedH11Protocol
+
     os.environ[ENV_VAR] = settings.to_json()
     uvicorn.run(
         "unspin.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", server_header=False, timeout_graceful_shutdown=5,
+        http=HardenedH11Protocol,
     )
 
 
@@ -35,7 +38,10 @@ class BackgroundServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.url = f"http://{host}:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", server_header=False)  # type: ignore[arg-type]
+        from unspin.web.protocol import HardenedH11Protocol
+
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", server_header=False,  # type: ignore[arg-type]
+                                http=HardenedH11Protocol)
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None
 
