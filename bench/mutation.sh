@@ -19,7 +19,7 @@ declare -A TARGET=(
   [score]="src/unspin/score.py|tests/test_score_explain.py tests/test_rules.py::test_sentence_score_is_the_max_over_overlapping_spans"
   [explain]="src/unspin/explain.py|tests/test_score_explain.py"
   [ptc_files]="src/unspin/ptc/files.py|tests/test_ptc_files.py"
-  [url]="src/unspin/load/url.py|tests/test_url.py tests/test_rules.py::test_ipv6_tunnel_to_a_private_ipv4_is_refused tests/test_rules.py::test_6to4_of_a_public_ipv4_is_fetched"
+  [url]="src/unspin/load/url.py|tests/test_url.py tests/test_input_edges.py tests/test_decode.py tests/test_rules.py::test_ipv6_tunnel_to_a_private_ipv4_is_refused tests/test_rules.py::test_6to4_of_a_public_ipv4_is_fetched"
   [quotes]="src/unspin/sourcing/quotes.py|tests/test_sourcing.py tests/test_rules.py::test_inch_mark_does_not_close_a_quote tests/test_rules.py::test_inch_mark_outside_a_quote_opens_nothing"
   [sourcing]="src/unspin/sourcing/*.py|tests/test_sourcing.py tests/test_rules.py"
 )
