@@ -211,6 +211,22 @@ def test_cli_tables(known: Path, cli) -> None:
         assert text in out, text
 
 
+def test_cli_tables_list_the_largest_outlets(known: Path, cli) -> None:
+    p = cli("stats", "--db", str(known), "--max-outlets", "1")
+    assert p.returncode == 0, p.stderr.decode()
+    out = p.stdout.decode()
+    outlets = " ".join(out[: out.index("Techniques per outlet")].split())
+    techniques = " ".join(out[out.index("Techniques per outlet") : out.index("Per month")].split())
+    for section in (outlets, techniques):
+        assert "Ledger" in section and "Beacon" not in section and "(unknown)" not in section
+        assert "2 smaller outlets not shown (--max-outlets 0 shows all" in section
+    assert "3,900" in outlets  # the (all) row still counts the words of every outlet
+    every = cli("stats", "--db", str(known), "--max-outlets", "0").stdout.decode()
+    assert "Beacon" in every[: every.index("Techniques per outlet")] and "smaller outlets" not in every
+    bad = cli("stats", "--db", str(known), "--max-outlets", "-1")
+    assert bad.returncode == 2 and bad.stderr.decode().strip() == "error: --max-outlets must be 0 or more"
+
+
 def test_cli_html_is_self_contained_and_escaped(tmp_path: Path, cli) -> None:
     db = make_known_store(tmp_path / "x.duckdb", extra_outlet=XSS_OUTLET)
     out = tmp_path / "report.html"

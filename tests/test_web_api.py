@@ -502,3 +502,29 @@ def test_a_store_without_its_results_file_is_503_not_a_traceback(db_server: str,
     finally:
         aside.rename(kept)
     assert httpx.get(f"{db_server}/api/articles/gz-1").status_code == 200
+
+
+def test_the_corpus_matrix_opens_on_the_largest_outlets() -> None:
+    """Over MAX_OUTLET_ROWS outlets, the rows are the outlets with the most articles (in name order), the
+    rest counted as hidden; shading is against the cells shown; no limit shows every outlet."""
+    from unspin.web.corpus import MAX_OUTLET_ROWS, corpus_table
+
+    n = MAX_OUTLET_ROWS + 10
+    outlets = [{"outlet": f"Outlet {i:03d}", "articles": i + 1, "mean_score": 1.0} for i in range(n)]
+    # the smallest outlet has the highest rate: it must not set the shading of the rows shown
+    techniques = [{"outlet": o["outlet"], "technique": "Loaded_Language", "spans_per_1k_words": 2.0 if i else 40.0,
+                   "spans": 1, "articles": 1} for i, o in enumerate(outlets)]
+    stats = {"outlets": outlets, "techniques": techniques, "overall": None}
+    table = corpus_table(stats)
+    names = [r["outlet"]["outlet"] for r in table["rows"]]
+    assert names == [f"Outlet {i:03d}" for i in range(10, n)]  # the 50 largest, in name order
+    assert table["hidden_outlets"] == 10 and table["all_outlets"] == n
+    assert all(r["cells"][0]["heat"] == 1.0 for r in table["rows"])
+    everything = corpus_table(stats, None)
+    assert len(everything["rows"]) == n and everything["hidden_outlets"] == 0
+    assert corpus_table({**stats, "outlets": outlets[:5]})["hidden_outlets"] == 0
+
+
+def test_the_corpus_page_takes_outlets_all(db_server: str) -> None:
+    assert httpx.get(f"{db_server}/corpus", params={"outlets": "all"}).status_code == 200
+    assert httpx.get(f"{db_server}/corpus", params={"outlets": "some"}).status_code == 422

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from unspin.cli.exits import user_errors
+from unspin.corpus.selection import MAX_OUTLETS
 from unspin.errors import UnspinError
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -30,6 +31,8 @@ def stats(
     = None,
     model_version: Annotated[str | None, typer.Option(help="Only analyses by this model version.")] = None,
     top: Annotated[int, typer.Option("--top", help="Most frequent span texts to list per technique.")] = 10,
+    max_outlets: Annotated[int, typer.Option(help="Outlets listed in the terminal tables, those with the most "
+                                             "articles (0: all). Files hold all.")] = MAX_OUTLETS,
     story_threshold: Annotated[float, typer.Option(help="TF-IDF cosine that links two articles (0-1).")] = 0.25,
     story_window: Annotated[int, typer.Option(help="Most days between two articles of one story.")] = 3,
     story_min_outlets: Annotated[int, typer.Option(help="Show stories covered by at least this many outlets.")] = 2,
@@ -52,6 +55,8 @@ def stats(
         )
         if show_stories < 0:
             raise UnspinError("--show-stories must be 0 or more")
+        if max_outlets < 0:
+            raise UnspinError("--max-outlets must be 0 or more")
         opts = StoryOptions(threshold=story_threshold, window_days=story_window, min_outlets=story_min_outlets,
                             min_shared_terms=story_min_shared)
         err = Console(stderr=True)
@@ -60,7 +65,7 @@ def stats(
         if not quiet:
             from unspin.render.stats_terminal import render_stats_terminal
 
-            render_stats_terminal(result, max_stories=show_stories)
+            render_stats_terminal(result, max_stories=show_stories, max_outlets=max_outlets)
         elif not result["articles"]:
             err.print("no articles match" + (" the filter" if any(flt.to_dict().values()) else " (the store is empty)"))
         _write_outputs(result, html, csv, parquet, json_out, err, show_stories)

@@ -1,4 +1,5 @@
-"""Which articles a corpus view covers: the filter and the one SQL selection every query starts from."""
+"""Which articles and outlets a corpus view covers: the filter, the one SQL selection every query starts from,
+and the outlets a table lists."""
 
 from __future__ import annotations
 
@@ -59,3 +60,16 @@ picked AS (
         flt.model_version, flt.model_version, outlets, outlets, flt.since, flt.since, flt.until, flt.until,
     ]
     return sql, params
+
+
+MAX_OUTLETS = 30  # outlet rows of the terminal tables (`unspin stats --max-outlets`)
+
+
+def largest_outlets(outlets: list[dict[str, Any]], n: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The `n` outlet rows with the most articles (all of them when `n` is None or 0), kept in their
+    own (name) order, and how many were left out. Views of a corpus of hundreds of outlets open on
+    the ones its figures rest on."""
+    if not n or len(outlets) <= n:
+        return list(outlets), 0
+    keep = {o["outlet"] for o in sorted(outlets, key=lambda o: (-o["articles"], o["outlet"]))[:n]}
+    return [o for o in outlets if o["outlet"] in keep], len(outlets) - len(keep)

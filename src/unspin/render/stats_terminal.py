@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from unspin.corpus.selection import MAX_OUTLETS, largest_outlets
 from unspin.corpus.stats import ALL
 from unspin.techniques import BY_ID
 
@@ -45,30 +46,39 @@ def _swatch(technique: str) -> Text:
     return Text("  ", style=f"on {t.colour}") if t else Text("  ")
 
 
-def outlets_table(stats: dict[str, Any]) -> Table:
-    table = _table("Outlets", "/1k words: spans per 1,000 words; % sents: sentences holding a span; " + SCORE_NOTE)
+def _hidden_note(hidden: int) -> str:
+    return f". {hidden:,} smaller outlets not shown (--max-outlets 0 shows all; --csv writes all)." if hidden else ""
+
+
+def outlets_table(stats: dict[str, Any], max_outlets: int | None = MAX_OUTLETS) -> Table:
+    shown, hidden = largest_outlets(stats["outlets"], max_outlets)
+    table = _table("Outlets", "/1k words: spans per 1,000 words; % sents: sentences holding a span; " + SCORE_NOTE
+                   + _hidden_note(hidden))
     _text(table, "outlet", 14)
     for name in ("articles", "undated", "words", "spans", "/1k\nwords", "%\nsents", "density"):
         _num(table, name)
-    for r in [stats["overall"], *stats["outlets"]]:
+    for r in [stats["overall"], *shown]:
         table.add_row(
-            Text(r["outlet"], style="bold" if r["outlet"] == ALL else ""), str(r["articles"]), str(r["undated"]),
+            Text(r["outlet"], style="bold" if r["outlet"] == ALL else ""), f"{r['articles']:,}", f"{r['undated']:,}",
             f"{r['words']:,}", f"{r['spans']:,}", f"{r['spans_per_1k_words']:.2f}", _pct(r["flagged_share"]),
             f"{r['mean_score']:.3f}", end_section=r["outlet"] == ALL,
         )
     return table
 
 
-def techniques_table(stats: dict[str, Any]) -> Table:
+def techniques_table(stats: dict[str, Any], max_outlets: int | None = MAX_OUTLETS) -> Table:
     """One section per outlet (its name on a row of its own), one row per technique."""
+    shown, hidden = largest_outlets(stats["outlets"], max_outlets)
+    names = {o["outlet"] for o in shown} | {ALL}
     table = _table("Techniques per outlet",
                    "art.: articles using it; /1k w: spans per 1,000 words; %spans: of the outlet's spans; "
-                   "%sents: sentences holding it; density: mean spin density of the articles using it")
+                   "%sents: sentences holding it; density: mean spin density of the articles using it"
+                   + _hidden_note(hidden))
     table.add_column("", no_wrap=True)
     _text(table, "outlet / technique", 16)
     for name in ("art.", "spans", "/1k w", "%spans", "%sents", "density"):
         _num(table, name)
-    rows = stats["techniques"]
+    rows = [r for r in stats["techniques"] if r["outlet"] in names]
     for i, r in enumerate(rows):
         if i == 0 or rows[i - 1]["outlet"] != r["outlet"]:
             table.add_row("", Text(r["outlet"], style="bold"), *[""] * 6)
@@ -83,7 +93,7 @@ def techniques_table(stats: dict[str, Any]) -> Table:
 
 def trend_table(stats: dict[str, Any], width: int = 80) -> Table:
     fits = max(0, min(MONTH_COLUMNS, (width - 36) // 10))  # month and four numbers take ~36 columns, an outlet ~10
-    shown = sorted(stats["outlets"], key=lambda o: (-o["articles"], o["outlet"]))[:fits]
+    shown = sorted(stats["outlets"], key=lambda o: (-o["articles"], o["outlet"]))[:fits]  # largest first
     hidden = len(stats["outlets"]) - len(shown)
     caption = "Outlet columns: spans per 1,000 words."
     if hidden:
@@ -149,14 +159,17 @@ def story_table(story: dict[str, Any]) -> Table:
     return table
 
 
-def render_stats_terminal(stats: dict[str, Any], console: Console | None = None, max_stories: int = 20) -> None:
+def render_stats_terminal(stats: dict[str, Any], console: Console | None = None, max_stories: int = 20,
+                          max_outlets: int | None = MAX_OUTLETS) -> None:
+    """The corpus statistics as terminal tables; the outlet tables list the `max_outlets` outlets with the
+    most articles (None or 0: all)."""
     console = console or Console()
     if not stats["articles"]:
         console.print("no articles match" + (" the filter" if any(stats["filter"].values()) else " (the store is empty)"))
         return
-    console.print(outlets_table(stats))
+    console.print(outlets_table(stats, max_outlets))
     if stats["techniques"]:
-        console.print(techniques_table(stats))
+        console.print(techniques_table(stats, max_outlets))
     if stats["months"]:
         console.print(trend_table(stats, console.width))
     else:

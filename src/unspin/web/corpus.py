@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
 ARTICLE_LIST_LIMIT = 500
+MAX_OUTLET_ROWS = 50  # rows of the corpus matrix before "show all"
 BUSY_RETRY_SECONDS = 2
 
 
@@ -116,15 +117,22 @@ async def article_page(article_id: str, request: Request) -> HTMLResponse:
     return HTMLResponse(render_result(request, result, stored=True))
 
 
-def corpus_table(stats: dict[str, Any]) -> dict[str, Any]:
-    """Outlets x techniques: spans per 1,000 words in each cell, shaded against the largest cell."""
-    from unspin.corpus.stats import ALL
+def corpus_table(stats: dict[str, Any], max_outlets: int | None = MAX_OUTLET_ROWS) -> dict[str, Any]:
+    """Outlets x techniques: spans per 1,000 words in each cell, shaded against the largest cell shown.
 
+    With more than `max_outlets` outlets (None: no limit) only the `max_outlets` with the most articles are
+    rows (in name order, as always), so a corpus of 500 outlets opens on the ones its figures rest on;
+    `hidden_outlets` says how many were left out.
+    """
+    from unspin.corpus.selection import largest_outlets
+
+    outlets, hidden = largest_outlets(stats["outlets"], max_outlets)
+    shown = {o["outlet"] for o in outlets}
     cells = {(r["outlet"], r["technique"]): r for r in stats["techniques"]}
     present = {r["technique"] for r in stats["techniques"]}
     columns = [BY_ID[t] for t in TECHNIQUE_IDS if t in present]
-    rows = list(stats["outlets"]) + ([stats["overall"]] if stats["overall"] else [])
-    peak = max((r["spans_per_1k_words"] for r in stats["techniques"] if r["outlet"] != ALL), default=0.0) or 1.0
+    rows = outlets + ([stats["overall"]] if stats["overall"] else [])
+    peak = max((r["spans_per_1k_words"] for r in stats["techniques"] if r["outlet"] in shown), default=0.0) or 1.0
     table = []
     for o in rows:
         row = []
@@ -133,7 +141,7 @@ def corpus_table(stats: dict[str, Any]) -> dict[str, Any]:
             rate = c["spans_per_1k_words"] if c else 0.0
             row.append({"technique": t, "cell": c, "heat": min(rate / peak, 1.0)})
         table.append({"outlet": o, "cells": row})
-    return {"columns": columns, "rows": table}
+    return {"columns": columns, "rows": table, "hidden_outlets": hidden, "all_outlets": len(stats["outlets"])}
 
 
 @pages.get("/corpus", response_class=HTMLResponse)
@@ -141,6 +149,7 @@ async def corpus_page(
     request: Request,
     outlet: Annotated[str | None, Query()] = None,
     technique: Annotated[str | None, Query()] = None,
+    outlets: Annotated[Literal["all"] | None, Query(description="`all`: every outlet a row, not the largest 50")] = None,
 ) -> HTMLResponse:
     from unspin.corpus.stats import ALL, StatsFilter
 
@@ -152,7 +161,8 @@ async def corpus_page(
     picked = StatsFilter(outlets=(outlet,)) if outlet and outlet != ALL else every
     articles = await run_in_threadpool(list_articles, db, picked, technique, ARTICLE_LIST_LIMIT)
     page = render(
-        request, "corpus.html.j2", stats=stats, table=corpus_table(stats), articles=articles, all_label=ALL,
+        request, "corpus.html.j2", stats=stats, table=corpus_table(stats, None if outlets == "all" else MAX_OUTLET_ROWS),
+        articles=articles, all_label=ALL,
         outlet=outlet, technique=BY_ID.get(technique or ""), limit=ARTICLE_LIST_LIMIT,
     )
     return HTMLResponse(page)
