@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -135,6 +135,78 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str,
     names = ", ".join(c for c, _ in columns)
     selects = ", ".join(f"unnest(?::{t}[])" for _, t in columns)
     con.execute(f"INSERT INTO {table} ({names}) SELECT {selects}", [list(col) for col in zip(*rows, strict=True)])
+
+
+@dataclass
+class WritePlan:
+    """What one `write_many` call stores, decided before anything is written (`plan_write`).
+
+    `articles`: one row per new result, ARTICLE_COLUMNS up to `analysed_at` (where its full result lives is
+    added when it is written); `spans`, `sentences`: their rows; `replaced`: stored ids whose older analysis
+    the new rows replace; `kept`: the new results, in row order, each under the id it is stored as.
+    """
+
+    articles: list[tuple[Any, ...]] = field(default_factory=list)
+    spans: list[tuple[Any, ...]] = field(default_factory=list)
+    sentences: list[tuple[Any, ...]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    kept: list[Result] = field(default_factory=list)
+
+
+def plan_write(results: Sequence[Result], stored_texts: set[tuple[str, str]],
+               stored_ids: dict[str, tuple[str, str]], now: datetime) -> WritePlan:
+    """Apply the identity rules (module docstring) to `results`, in order, without writing anything.
+
+    `stored_texts`: the (hash, model_version) pairs already stored, at least those of `results`;
+    `stored_ids`: stored id -> (hash, model_version), at least for each result's id and its `clash_id`;
+    `now`: the rows' `analysed_at`. Neither input is changed. Raises StoreError when one id would be
+    analysed by two model versions in this one write.
+    """
+    seen = set(stored_texts)
+    ids = dict(stored_ids)
+    plan = WritePlan()
+    planned: set[str] = set()
+    for r in results:
+        h, v = r.article.hash, r.model.version
+        if (h, v) in seen:
+            continue
+        aid = _place(r, ids, planned, plan.replaced)
+        if aid != r.article.id:
+            r = replace(r, article=replace(r.article, id=aid))
+        seen.add((h, v))
+        ids[aid] = (h, v)
+        planned.add(aid)
+        _add_rows(plan, r, now)
+    return plan
+
+
+def _place(r: Result, ids: dict[str, tuple[str, str]], planned: set[str], replaced: list[str]) -> str:
+    """The id a new result is stored under; a stored id it replaces goes into `replaced`."""
+    aid = r.article.id
+    if aid in ids and ids[aid][0] != r.article.hash:  # a different text under this id: keep both
+        aid = clash_id(aid, r.article.hash)
+    if aid in ids:  # same text, other model version: the newer analysis replaces it
+        if aid in planned:
+            raise StoreError(f"article {aid}: analysed by two model versions in one write")
+        replaced.append(aid)
+    return aid
+
+
+def _add_rows(plan: WritePlan, r: Result, now: datetime) -> None:
+    aid = r.article.id
+    plan.articles.append(_article_row(r, now))
+    plan.kept.append(r)
+    plan.spans.extend((aid, s.start, s.end, s.technique, float(s.confidence), s.text) for s in r.spans)
+    plan.sentences.extend(
+        (aid, i, s.start, s.end, float(s.score), bool(s.is_title)) for i, s in enumerate(r.sentences))
+
+
+def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
+    a = r.article
+    return (
+        a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.published_raw, a.words,
+        float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
+    )
 
 
 class Store:
@@ -380,89 +452,78 @@ class Store:
         return self.write_many([result]) == 1
 
     def write_many(self, results: Iterable[Result]) -> int:
-        """Store results in one transaction; returns how many were new (the rest were already stored)."""
+        """Store results in one transaction; returns how many were new (the rest were already stored).
+
+        Raises StoreError (and stores none of them) when one id is analysed by two model versions in one call.
+        """
         results = list(results)
         if not results:
             return 0
         con = self.connection
-        versions = sorted({r.model.version for r in results})
         undo_to = self.results.end
         con.begin()
         try:
-            by_key: dict[tuple[str, str], str] = {}
-            for v in versions:
-                for h in self.seen_many([r.article.hash for r in results if r.model.version == v], v):
-                    by_key[(h, v)] = ""
-            ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
-            if self._id_keys is not None:
-                ids = [i for i, m in zip(ids, self._id_keys.contains(self._keys(ids)), strict=True) if m]
-            by_id: dict[str, tuple[str, str]] = {
-                i: (h, v) for i, h, v in con.execute(
-                    "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-                    [ids],
-                ).fetchall()
-            } if ids else {}
-            now = datetime.now(UTC).replace(tzinfo=None)
-            articles: list[tuple] = []
-            spans: list[tuple] = []
-            sentences: list[tuple] = []
-            replaced: list[str] = []
-            kept: list[Result] = []
-            for r in results:
-                h, v = r.article.hash, r.model.version
-                if (h, v) in by_key:
-                    continue
-                aid = r.article.id
-                if aid in by_id and by_id[aid][0] != h:
-                    aid = clash_id(aid, h)
-                if aid in by_id:  # same text, other model version: the newer analysis replaces it
-                    if aid in {a[0] for a in articles}:
-                        raise StoreError(f"article {aid}: analysed by two model versions in one write")
-                    replaced.append(aid)
-                if aid != r.article.id:
-                    r = replace(r, article=replace(r.article, id=aid))
-                by_key[(h, v)] = aid
-                by_id[aid] = (h, v)
-                articles.append(self._article_row(r, now))
-                kept.append(r)
-                spans.extend((aid, s.start, s.end, s.technique, float(s.confidence), s.text) for s in r.spans)
-                sentences.extend(
-                    (aid, i, s.start, s.end, float(s.score), bool(s.is_title)) for i, s in enumerate(r.sentences)
-                )
-            if replaced:
-                for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
-                    con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [replaced])
-            if self.inline:
-                articles = [row + (k.to_json(indent=None),) for row, k in zip(articles, kept, strict=True)]
-            elif articles:
-                # the lines are on disk before the rows that point at them commit (results_file.py)
-                refs = self.results.append([(k.to_json(indent=None) + "\n").encode("utf-8") for k in kept])
-                articles = [row + ref for row, ref in zip(articles, refs, strict=True)]
-            _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
-            _insert(con, "spans", SPAN_COLUMNS, spans)
-            _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
-            # computed before the commit: a failure here must not leave stored rows the key sets do not know
-            new_text_keys = self._keys([_text_key(a[1], a[2]) for a in articles])
-            new_id_keys = self._keys([a[0] for a in articles])
+            plan = plan_write(results, self._stored_texts(results), self._stored_ids(results),
+                              datetime.now(UTC).replace(tzinfo=None))
+            new_keys = self._apply(plan)
             con.commit()
         except BaseException:
             con.rollback()
             self.results.truncate(undo_to)
             raise
-        if self._text_keys is not None and self._id_keys is not None and articles:
-            self._text_keys.add(new_text_keys)
-            self._id_keys.add(new_id_keys)
-        if articles:
-            self._maybe_reconnect({"articles": len(articles), "spans": len(spans), "sentences": len(sentences)})
-        return len(articles)
+        if plan.articles:
+            self._after_commit(plan, new_keys)
+        return len(plan.articles)
 
-    @staticmethod
-    def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
-        a = r.article
-        return (
-            a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.published_raw, a.words,
-            float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
-        )
+    def _stored_texts(self, results: Sequence[Result]) -> set[tuple[str, str]]:
+        """The (hash, model_version) pairs of these results that are already stored."""
+        found: set[tuple[str, str]] = set()
+        for v in sorted({r.model.version for r in results}):
+            found.update((h, v) for h in self.seen_many([r.article.hash for r in results if r.model.version == v], v))
+        return found
+
+    def _stored_ids(self, results: Sequence[Result]) -> dict[str, tuple[str, str]]:
+        """Stored id -> (hash, model_version), for the ids these results have or would get on a clash."""
+        ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
+        if self._id_keys is not None:
+            ids = [i for i, m in zip(ids, self._id_keys.contains(self._keys(ids)), strict=True) if m]
+        if not ids:
+            return {}
+        rows = self.connection.execute(
+            "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+        return {i: (h, v) for i, h, v in rows}
+
+    def _apply(self, plan: WritePlan) -> tuple[Any, Any]:
+        """(Inside the caller's transaction) carry out a plan; the key-set entries of its new rows."""
+        con = self.connection
+        if plan.replaced:
+            for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
+                con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [plan.replaced])
+        articles = self._with_results(plan)
+        _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
+        _insert(con, "spans", SPAN_COLUMNS, plan.spans)
+        _insert(con, "sentences", SENTENCE_COLUMNS, plan.sentences)
+        # computed before the commit: a failure here must not leave stored rows the key sets do not know
+        return self._keys([_text_key(a[1], a[2]) for a in articles]), self._keys([a[0] for a in articles])
+
+    def _with_results(self, plan: WritePlan) -> list[tuple[Any, ...]]:
+        """The plan's article rows completed with where each full result lives."""
+        lines = [k.to_json(indent=None) for k in plan.kept]
+        if self.inline:
+            return [row + (line,) for row, line in zip(plan.articles, lines, strict=True)]
+        if not plan.articles:
+            return []
+        # the lines are on disk before the rows that point at them commit (results_file.py)
+        refs = self.results.append([(line + "\n").encode("utf-8") for line in lines])
+        return [row + ref for row, ref in zip(plan.articles, refs, strict=True)]
+
+    def _after_commit(self, plan: WritePlan, new_keys: tuple[Any, Any]) -> None:
+        """Tell the key sets about the committed rows, and reconnect when a table filled its quota."""
+        if self._text_keys is not None and self._id_keys is not None:
+            self._text_keys.add(new_keys[0])
+            self._id_keys.add(new_keys[1])
+        self._maybe_reconnect(
+            {"articles": len(plan.articles), "spans": len(plan.spans), "sentences": len(plan.sentences)})
 
     def record_error(self, article_id: str, input: str, reason: str) -> None:
         """Log an article that could not be analysed; the same failure is logged once, however often retried.
