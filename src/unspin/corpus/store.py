@@ -9,8 +9,9 @@ whole articles behind, and the next run picks up where it stopped.
 The full result of each article (text, spans, sentences, sourcing) is not a
 column: it is a line in `<file>.results.jsonl` next to the DuckDB file
 (`results_file.py` says why and how it stays in step with the tables); the
-`articles` row points at it. Files written before 2026-11-29 keep their
-`result_json` column and are read and written that way.
+`articles` row points at it. Files written before 2026-11-29 (a `result_json`
+column, unique indexes) are refused with a line that names `unspin migrate`,
+which rewrites them to this layout (`migrate.py`).
 
 Identity rules (see docs/batch.md), checked by the one writer inside the inserting transaction (no SQL
 constraints: their indexes would live in the writer's memory and grow with the corpus):
@@ -46,8 +47,7 @@ if TYPE_CHECKING:
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
-    # the writer's memory, growing with the corpus. Files created before 2026-11-29 keep the constraints; they open
-    # and are written the same way.
+    # the writer's memory, growing with the corpus (files created before 2026-11-29 had them: `unspin migrate`)
     """CREATE TABLE IF NOT EXISTS articles(
         id VARCHAR, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
         published DATE, published_raw VARCHAR, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
@@ -66,8 +66,6 @@ ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("n_spans", "INTEGER"), ("n_sentences", "INTEGER"), ("n_flagged_sentences", "INTEGER"),
     ("analysed_at", "TIMESTAMP"), ("result_offset", "BIGINT"), ("result_bytes", "INTEGER"),
 ]
-# files written before 2026-11-29 hold each full result in the row
-INLINE_ARTICLE_COLUMNS = ARTICLE_COLUMNS[:-2] + [("result_json", "VARCHAR")]
 SPAN_COLUMNS = [("article_id", "VARCHAR"), ("start", "INTEGER"), ('"end"', "INTEGER"), ("technique", "VARCHAR"),
                 ("confidence", "DOUBLE"), ("text", "VARCHAR")]
 SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "INTEGER"), ('"end"', "INTEGER"),
@@ -76,14 +74,12 @@ SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "IN
 LOOKUP_CHUNK = 2048
 # Writer memory (bench/store_memory.py, docs/benchmarks.md). DuckDB keeps appended rows in memory until a
 # checkpoint, and a checkpoint rewrites the table's last, unfinished row group in full; with the default row
-# groups (122,880 rows, result_json included) that transient grows with the corpus. So the writer attaches the
+# groups (122,880 rows, each full result included, as files before 2026-11-29 had it) that transient grows with the corpus. So the writer attaches the
 # file with the smallest row groups DuckDB allows, never checkpoints on its own (a WAL threshold would fall at
 # arbitrary rows), and instead reconnects (close = checkpoint, and an empty cache) each time the articles table
 # completes a row group, so a checkpoint finds few unfinished rows to rewrite.
 WRITER_ROW_GROUP_SIZE = 2048
 WRITER_MEMORY_LIMIT = "32MB"
-# a file from before 2026-11-29 keeps its unique indexes, which DuckDB must hold pinned in its cache
-INDEXED_WRITER_MEMORY_LIMIT = "128MB"
 # The writer reconnects once a table has grown by this many rows since the last time: articles at each
 # completed row group, spans and sentences (several per article, up to ~100 in a long one) every few.
 RECONNECT_ROWS = {"articles": WRITER_ROW_GROUP_SIZE, "spans": 4 * WRITER_ROW_GROUP_SIZE,
@@ -111,7 +107,7 @@ def clash_id(article_id: str, text_hash: str) -> str:
 
 
 def parse_date(value: str | None) -> date | None:
-    """The calendar date of an ISO 8601 value; anything unparseable stays only in result_json."""
+    """The calendar date of an ISO 8601 value; anything unparseable stays only in `published_raw`."""
     if not value:
         return None
     try:
@@ -215,12 +211,7 @@ class Store:
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a directory, not a DuckDB file")
-        if read_only and not self.path.exists():
-            raise StoreError(f"{self.path}: no such results file")
-        if not read_only and not self.path.parent.exists():
-            raise StoreError(f"{self.path.parent}: no such directory")
+        self._check_path()
         self.results = ResultsFile(results_path(self.path))
         self._text_keys: KeyIndex | None = None  # writers only (key_index.py)
         self._id_keys: KeyIndex | None = None
@@ -228,12 +219,31 @@ class Store:
         self._lock = threading.RLock()  # the connection may be swapped (reconnect) while another thread reads
         self._reader: duckdb.DuckDBPyConnection | None = None  # writers: the connection readers' queries use
         if read_only:
-            try:
-                self.connection = duckdb.connect(str(self.path), read_only=True)
-            except duckdb.Error as e:
-                raise _open_failure(self.path, e) from None
-            self.inline = _has_inline_results(self.connection)
-            return
+            self._open_read_only()
+        else:
+            self._open_for_writing()
+
+    def _check_path(self) -> None:
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a DuckDB file")
+        if self.read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such results file")
+        if not self.read_only and not self.path.parent.exists():
+            raise StoreError(f"{self.path.parent}: no such directory")
+
+    def _open_read_only(self) -> None:
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as e:
+            raise _open_failure(self.path, e) from None
+        try:
+            refuse_old_layout(self.connection, self.path)
+        except StoreError:
+            self.connection.close()
+            raise
+
+    def _open_for_writing(self) -> None:
+        """The sidecar lock, the file attached, its tables made sure of, the results file and key sets ready."""
         from unspin.corpus.store_access import WriterLock
 
         self.writer_lock = WriterLock(self.path)  # refuses a second writer at once
@@ -243,17 +253,7 @@ class Store:
             self.writer_lock.release()
             raise
         try:
-            for stmt in SCHEMA:
-                self.connection.execute(stmt)
-            # files from before 2026-12-02 lack the raw date column
-            self.connection.execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_raw VARCHAR")
-            self._set_memory_limit()
-            self._plan_reconnect()
-            self.inline = _has_inline_results(self.connection)
-            if not self.inline:
-                self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
-            self._load_keys()
-            self._open_reader()
+            self._prepare_writer()
         except duckdb.Error as e:
             self.close()
             raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
@@ -263,6 +263,17 @@ class Store:
         except BaseException:
             self.close()
             raise
+
+    def _prepare_writer(self) -> None:
+        refuse_old_layout(self.connection, self.path)  # before anything changes the file
+        for stmt in SCHEMA:
+            self.connection.execute(stmt)
+        # files from before 2026-12-02 lack the raw date column
+        self.connection.execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_raw VARCHAR")
+        self._plan_reconnect()
+        self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
+        self._load_keys()
+        self._open_reader()
 
     def _open_writer(self) -> duckdb.DuckDBPyConnection:
         """The file attached for writing; while readers hold it, wait for their reads to end (WRITER_WAIT_SECONDS)."""
@@ -310,23 +321,15 @@ class Store:
             self._reader = None
 
     @contextmanager
-    def reading(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
-        """A connection for read queries from another thread than the writer's, and whether results are inline.
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for read queries from another thread than the writer's.
 
         Writers: their second connection, held (readers take turns) so a reconnect waits for the read to end;
         DuckDB gives it a consistent snapshot while the writer goes on committing. Read-only stores: theirs.
         """
         with self._lock:
             con = self._reader if self._reader is not None else self.connection
-            yield con, self.inline
-
-    def _set_memory_limit(self) -> None:
-        """A larger cache cap for files with the old unique constraints: their indexes cannot be evicted."""
-        indexed = self.connection.execute(
-            "SELECT count(*) FROM duckdb_constraints() WHERE database_name = 'store' AND table_name = 'articles'"
-            " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()
-        if indexed and indexed[0]:
-            self.connection.execute(f"SET memory_limit = '{INDEXED_WRITER_MEMORY_LIMIT}'")
+            yield con
 
     def _load_keys(self) -> None:
         """The key sets of the stored texts and ids, built by DuckDB in one scan."""
@@ -380,7 +383,6 @@ class Store:
             self._close_reader()
             self.connection.close()
             self.connection = self._open_writer()
-            self._set_memory_limit()
             self._plan_reconnect()
             if had_reader:
                 self._open_reader()
@@ -434,7 +436,7 @@ class Store:
 
     def get_result(self, article_id: str) -> Result | None:
         """The full stored result of one article (None when no such id)."""
-        d = read_result(self.connection, self.path, self.inline, article_id)
+        d = read_result(self.connection, self.path, article_id)
         return None if d is None else Result.from_dict(d)
 
     def texts(self, ids: Sequence[str]) -> list[str]:
@@ -500,7 +502,7 @@ class Store:
             for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
                 con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [plan.replaced])
         articles = self._with_results(plan)
-        _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
+        _insert(con, "articles", ARTICLE_COLUMNS, articles)
         _insert(con, "spans", SPAN_COLUMNS, plan.spans)
         _insert(con, "sentences", SENTENCE_COLUMNS, plan.sentences)
         # computed before the commit: a failure here must not leave stored rows the key sets do not know
@@ -508,13 +510,10 @@ class Store:
 
     def _with_results(self, plan: WritePlan) -> list[tuple[Any, ...]]:
         """The plan's article rows completed with where each full result lives."""
-        lines = [k.to_json(indent=None) for k in plan.kept]
-        if self.inline:
-            return [row + (line,) for row, line in zip(plan.articles, lines, strict=True)]
         if not plan.articles:
             return []
         # the lines are on disk before the rows that point at them commit (results_file.py)
-        refs = self.results.append([(line + "\n").encode("utf-8") for line in lines])
+        refs = self.results.append([(k.to_json(indent=None) + "\n").encode("utf-8") for k in plan.kept])
         return [row + ref for row, ref in zip(plan.articles, refs, strict=True)]
 
     def _after_commit(self, plan: WritePlan, new_keys: tuple[Any, Any]) -> None:
@@ -543,13 +542,10 @@ class Store:
                         [article_id, input, reason, datetime.now(UTC).replace(tzinfo=None)])
 
 
-def read_result(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, article_id: str) -> dict[str, Any] | None:
-    """The stored result of one article as its JSON dict (None when no such id); `inline`: the pre-2026-11-29 layout."""
-    if inline:
-        row = con.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+def read_result(con: duckdb.DuckDBPyConnection, db: Path, article_id: str) -> dict[str, Any] | None:
+    """The stored result of one article as its JSON dict (None when no such id)."""
     ref = con.execute("SELECT result_offset, result_bytes FROM articles WHERE id = ?", [article_id]).fetchone()
-    if ref is None:
+    if ref is None or ref[0] is None:  # no such id, or (migrated) a row whose full result was never stored
         return None
     try:
         return dict(json.loads(ResultsFile(results_path(db)).read(int(ref[0]), int(ref[1]))))
@@ -562,12 +558,28 @@ def _text_key(text_hash: str, model_version: str) -> str:
     return f"{text_hash}|{model_version}"
 
 
-def _has_inline_results(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this file keeps full results in a `result_json` column (files from before 2026-11-29)."""
+def old_layout(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What marks the connection's current database as written before 2026-11-29 (None: the current layout).
+
+    Such files keep each full result in a `result_json` column and/or unique indexes on `articles`.
+    """
     cols = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
         " AND table_catalog = current_database()").fetchall()}
-    return "result_json" in cols
+    if "result_json" in cols:
+        return "full results inside the file"
+    indexed = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database()"
+        " AND table_name = 'articles' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()
+    return "unique indexes" if indexed and indexed[0] else None
+
+
+def refuse_old_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise StoreError, naming the migration, when the file has the layout from before 2026-11-29."""
+    why = old_layout(con)
+    if why is not None:
+        raise StoreError(f"{path}: written by an older unspin ({why}); run `unspin migrate {path}` once to bring "
+                         f"it to the current layout (nothing was changed)")
 
 
 def db_path(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -577,14 +589,9 @@ def db_path(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 def read_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
-    """Article texts by id, from whichever layout the store has; a missing text falls back to the title."""
+    """Article texts by id, from the results file; a missing text falls back to the title."""
     if not ids:
         return []
-    if _has_inline_results(con):
-        sql = ("SELECT id, coalesce(json_extract_string(result_json, '$.article.text'), title, '') FROM articles"
-               " WHERE id IN (SELECT unnest(?::VARCHAR[]))")
-        found = dict(con.execute(sql, [list(ids)]).fetchall())
-        return [found.get(i) or "" for i in ids]
     rows = con.execute(
         "SELECT id, result_offset, result_bytes, coalesce(title, '') FROM articles"
         " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall()
