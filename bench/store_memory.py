@@ -112,7 +112,7 @@ def main() -> None:
                 print(f"{n:8d} articles: FAILED: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['n']:8d} articles ({r['json_bytes']} B result_json each): peak RSS {r['peak_mb']:6.1f} MB "
+            print(f"{r['n']:8d} articles ({r['json_bytes']} B full result each): peak RSS {r['peak_mb']:6.1f} MB "
                   f"(open store {r['base_mb']:.1f} MB, +{r['peak_mb'] - r['base_mb']:.1f}), "
                   f"write {r['write_ms']:.3f} ms/article, {r['wall_s']:.0f}s, db {r['db_mb']:.0f} MB, "
                   f"stored {r['stored']}", flush=True)

@@ -174,7 +174,7 @@ def test_every_command_is_registered_and_the_module_runs():
 
     proc = subprocess.run([sys.executable, "-m", "unspin.cli", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    for command in ("analyze", "predict", "classify", "evaluate", "train", "batch", "stats", "serve"):
+    for command in ("analyze", "predict", "classify", "evaluate", "train", "batch", "stats", "serve", "migrate"):
         assert command in proc.stdout
 
 

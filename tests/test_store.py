@@ -6,14 +6,18 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from old_layout import write_old_store
 from unspin.article import Article, ModelInfo, Result, Sentence, Span
+from unspin.corpus.migrate import migrating_path
 from unspin.corpus.results_file import results_path
 from unspin.corpus.store import Store, StoreError, clash_id
+from unspin.corpus.store_access import StoreReader
 from unspin.errors import UnspinError
 
 TEXT = "Council Betrays Town\n\nThe reckless council betrayed everyone. The mayor said jobs will come.\n"
@@ -186,27 +190,76 @@ def test_new_files_have_no_unique_indexes_and_the_writer_still_stores_each_text_
         assert got is not None and got.article.text == results[-1].article.text
 
 
-def test_a_file_with_the_old_unique_constraints_still_works(tmp_path: Path) -> None:
-    """Files written before the constraints were dropped keep their indexes; the store writes them the same way."""
+def test_an_old_layout_file_is_refused_until_migrated_and_then_keeps_every_row(tmp_path: Path, cli) -> None:
+    """A file from before 2026-11-29 (full results in `result_json`, unique indexes): opening it names the
+    migration and changes nothing; `unspin migrate` moves each result into the results file and keeps every row."""
     db = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("""CREATE TABLE articles(
-        id VARCHAR PRIMARY KEY, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
-        published DATE, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
-        n_flagged_sentences INTEGER, analysed_at TIMESTAMP, result_json VARCHAR, UNIQUE(hash, model_version))""")
-    con.close()
-    first, edited = make_result(), make_result(TEXT.replace("everyone", "the whole town"))
-    with Store(db) as s:
-        assert s.write(first) and not s.write(first) and s.write(edited)
-        assert s.write(make_result(version="v2"))  # same text, newer model: replaces a1 in place
+    first, edited = make_result(published="2026-11-02"), make_result(TEXT.replace("everyone", "the whole town"))
+    edited = replace(edited, article=replace(edited.article, id=clash_id("a1", edited.article.hash)))
+    write_old_store(db, [first, edited], errors=[("bad", "in.jsonl:3", "no text")])
+    before = db.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"older unspin.*run `unspin migrate .*old.duckdb` once"):
+            Store(db, read_only=read_only)
+    assert db.read_bytes() == before and not results_path(db).exists()
+
+    def rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+        cols = "id, hash, model_version, outlet, url, title, published, words, score, n_spans, n_sentences, " \
+               "n_flagged_sentences, analysed_at"
+        return {t: con.execute(f"SELECT {c} FROM {t} ORDER BY ALL").fetchall() for t, c in (
+            ("articles", cols), ("spans", "*"), ("sentences", "*"), ("errors", "*"))}
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        old_rows = rows(con)
+    done = cli("migrate", str(db))
+    assert done.returncode == 0, done.stderr
+    assert b"migrated (2 articles, 1 errors, 6 sentences, 4 spans)" in done.stderr
     with Store(db, read_only=True) as s:
-        rows = s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall()
-        assert rows == [("a1", "v2"), (clash_id("a1", edited.article.hash), "v1")]
-        # full results stay in the row, as that file always had them
-        got = s.get_result(clash_id("a1", edited.article.hash))
-        assert got is not None and "the whole town" in got.article.text
-        assert s.texts(["a1", "nope"]) == [TEXT, ""]
-    assert not results_path(db).exists()
+        assert rows(s.connection) == old_rows  # every row kept, as it was
+        assert "result_json" not in {r[0] for r in s.connection.execute("DESCRIBE articles").fetchall()}
+        assert s.get_result("a1").to_dict() == first.to_dict()  # type: ignore[union-attr]
+        assert s.texts([edited.article.id, "a1", "nope"]) == [edited.article.text, TEXT, ""]
+    assert StoreReader(db).result(edited.article.id).to_dict() == edited.to_dict()  # type: ignore[union-attr]
+    assert len(lines(db)) == 2
+    again = cli("migrate", str(db))  # safe to rerun: nothing to do
+    assert again.returncode == 0 and b"nothing to do" in again.stderr and len(lines(db)) == 2
+    with Store(db) as s:  # the store writes it as any other: the identity rules hold across the migration
+        assert not s.write(first) and not s.write(edited)
+        assert s.write(make_result(published="2026-11-02", version="v2"))  # same text, newer model: replaces a1
+        assert s.connection.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = 'store'"
+                                    " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone() == (0,)
+    with Store(db, read_only=True) as s:
+        assert s.connection.execute("SELECT id, model_version FROM articles ORDER BY id").fetchall() == [
+            ("a1", "v2"), (edited.article.id, "v1")]
+        assert s.get_result(edited.article.id).to_dict() == edited.to_dict()  # type: ignore[union-attr]
+
+
+def test_a_migration_killed_earlier_leaves_the_old_file_whole_and_a_rerun_finishes(tmp_path: Path, cli) -> None:
+    """What a killed migration leaves beside the file (a half-built new file, its half-written results file)
+    is thrown away; the old file was never touched, so the rerun migrates it whole."""
+    db = tmp_path / "old.duckdb"
+    write_old_store(db, [make_result()])
+    half = migrating_path(db)
+    half.write_bytes(b"half a DuckDB file")
+    results_path(half).write_bytes(b'{"half": ')
+    done = cli("migrate", str(db))
+    assert done.returncode == 0, done.stderr
+    assert not half.exists() and not results_path(half).exists()
+    with Store(db, read_only=True) as s:
+        assert s.get_result("a1").to_dict() == make_result().to_dict()  # type: ignore[union-attr]
+
+
+def test_migrate_refuses_what_it_cannot_migrate_in_one_line(tmp_path: Path, cli) -> None:
+    not_db = tmp_path / "notes.duckdb"
+    not_db.write_text("just some text\n")
+    foreign = tmp_path / "foreign.duckdb"
+    duckdb.connect(str(foreign)).execute("CREATE TABLE t(a INTEGER)").close()
+    for path, message in ((tmp_path / "missing.duckdb", "no such results file"), (not_db, "not a DuckDB"),
+                          (foreign, "not an unspin results store")):
+        p = cli("migrate", str(path))
+        err = p.stderr.decode()
+        assert p.returncode == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert not_db.read_text() == "just some text\n"
 
 
 def lines(db: Path) -> list[bytes]:

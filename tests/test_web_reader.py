@@ -134,6 +134,28 @@ def test_permalink_in_the_db_store_survives_a_restart(browser, analyzer, tmp_pat
         ctx.close()
 
 
+def test_an_old_layout_store_is_served_once_migrated(browser, analyzer, cli, tmp_path: Path) -> None:
+    """A store from before 2026-11-29: the server says to migrate it (a 503 with the command, no traceback);
+    after `unspin migrate`, its articles read as before, permalink included."""
+    from old_layout import write_old_store
+    from unspin.load.text import article_from_text
+
+    db = tmp_path / "old.duckdb"
+    write_old_store(db, [analyzer.analyze(article_from_text(OTHER, id="corpus-1", outlet="Harbour Gazette"))])
+    with BackgroundServer(create_app(Settings(db=db, saved_dir=tmp_path / "saved"))) as old:
+        r = httpx.get(f"{old.url}/api/articles/corpus-1")
+        assert r.status_code == 503 and "unspin migrate" in r.text and "Traceback" not in r.text, r.text
+    done = cli("migrate", str(db))
+    assert done.returncode == 0, done.stderr
+    with BackgroundServer(create_app(Settings(db=db, saved_dir=tmp_path / "saved"))) as new:
+        ctx, page = new_page(browser)
+        page.goto(new.url + "/articles/corpus-1")
+        assert page.locator("h1").inner_text() == OTHER.splitlines()[0]
+        page.goto(new.url + page.locator("#permalink").get_attribute("href"))
+        assert page.locator("h1").inner_text() == OTHER.splitlines()[0]
+        ctx.close()
+
+
 def test_downloads(browser, server: str) -> None:
     ctx, page = new_page(browser)
     paste(page, server, DEMO)

@@ -214,9 +214,9 @@ def train(
 
 def _register_feature_commands() -> None:
     """Each feature command lives beside its peers in `unspin.cli`; they are registered here, by name."""
-    from unspin.cli import batch, serve, stats
+    from unspin.cli import batch, migrate, serve, stats
 
-    for module in (batch, serve, stats):
+    for module in (batch, serve, stats, migrate):
         module.register(app)
 
 

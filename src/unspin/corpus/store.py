@@ -9,8 +9,9 @@ whole articles behind, and the next run picks up where it stopped.
 The full result of each article (text, spans, sentences, sourcing) is not a
 column: it is a line in `<file>.results.jsonl` next to the DuckDB file
 (`results_file.py` says why and how it stays in step with the tables); the
-`articles` row points at it. Files written before 2026-11-29 keep their
-`result_json` column and are read and written that way.
+`articles` row points at it. Files written before 2026-11-29 (a `result_json`
+column, unique indexes) are refused with a line that names `unspin migrate`,
+which rewrites them to this layout (`migrate.py`).
 
 Identity rules (see docs/batch.md), checked by the one writer inside the inserting transaction (no SQL
 constraints: their indexes would live in the writer's memory and grow with the corpus):
@@ -28,7 +29,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -46,8 +47,7 @@ if TYPE_CHECKING:
 
 SCHEMA = [
     # id and (hash, model_version) are unique, but not by PRIMARY KEY/UNIQUE: DuckDB keeps those ART indexes in
-    # the writer's memory, growing with the corpus. Files created before 2026-11-29 keep the constraints; they open
-    # and are written the same way.
+    # the writer's memory, growing with the corpus (files created before 2026-11-29 had them: `unspin migrate`)
     """CREATE TABLE IF NOT EXISTS articles(
         id VARCHAR, hash VARCHAR, model_version VARCHAR, outlet VARCHAR, url VARCHAR, title VARCHAR,
         published DATE, published_raw VARCHAR, words INTEGER, score DOUBLE, n_spans INTEGER, n_sentences INTEGER,
@@ -66,8 +66,6 @@ ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("n_spans", "INTEGER"), ("n_sentences", "INTEGER"), ("n_flagged_sentences", "INTEGER"),
     ("analysed_at", "TIMESTAMP"), ("result_offset", "BIGINT"), ("result_bytes", "INTEGER"),
 ]
-# files written before 2026-11-29 hold each full result in the row
-INLINE_ARTICLE_COLUMNS = ARTICLE_COLUMNS[:-2] + [("result_json", "VARCHAR")]
 SPAN_COLUMNS = [("article_id", "VARCHAR"), ("start", "INTEGER"), ('"end"', "INTEGER"), ("technique", "VARCHAR"),
                 ("confidence", "DOUBLE"), ("text", "VARCHAR")]
 SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "INTEGER"), ('"end"', "INTEGER"),
@@ -76,14 +74,12 @@ SENTENCE_COLUMNS = [("article_id", "VARCHAR"), ("idx", "INTEGER"), ("start", "IN
 LOOKUP_CHUNK = 2048
 # Writer memory (bench/store_memory.py, docs/benchmarks.md). DuckDB keeps appended rows in memory until a
 # checkpoint, and a checkpoint rewrites the table's last, unfinished row group in full; with the default row
-# groups (122,880 rows, result_json included) that transient grows with the corpus. So the writer attaches the
+# groups (122,880 rows, each full result included, as files before 2026-11-29 had it) that transient grows with the corpus. So the writer attaches the
 # file with the smallest row groups DuckDB allows, never checkpoints on its own (a WAL threshold would fall at
 # arbitrary rows), and instead reconnects (close = checkpoint, and an empty cache) each time the articles table
 # completes a row group, so a checkpoint finds few unfinished rows to rewrite.
 WRITER_ROW_GROUP_SIZE = 2048
 WRITER_MEMORY_LIMIT = "32MB"
-# a file from before 2026-11-29 keeps its unique indexes, which DuckDB must hold pinned in its cache
-INDEXED_WRITER_MEMORY_LIMIT = "128MB"
 # The writer reconnects once a table has grown by this many rows since the last time: articles at each
 # completed row group, spans and sentences (several per article, up to ~100 in a long one) every few.
 RECONNECT_ROWS = {"articles": WRITER_ROW_GROUP_SIZE, "spans": 4 * WRITER_ROW_GROUP_SIZE,
@@ -111,7 +107,7 @@ def clash_id(article_id: str, text_hash: str) -> str:
 
 
 def parse_date(value: str | None) -> date | None:
-    """The calendar date of an ISO 8601 value; anything unparseable stays only in result_json."""
+    """The calendar date of an ISO 8601 value; anything unparseable stays only in `published_raw`."""
     if not value:
         return None
     try:
@@ -137,18 +133,85 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str,
     con.execute(f"INSERT INTO {table} ({names}) SELECT {selects}", [list(col) for col in zip(*rows, strict=True)])
 
 
+@dataclass
+class WritePlan:
+    """What one `write_many` call stores, decided before anything is written (`plan_write`).
+
+    `articles`: one row per new result, ARTICLE_COLUMNS up to `analysed_at` (where its full result lives is
+    added when it is written); `spans`, `sentences`: their rows; `replaced`: stored ids whose older analysis
+    the new rows replace; `kept`: the new results, in row order, each under the id it is stored as.
+    """
+
+    articles: list[tuple[Any, ...]] = field(default_factory=list)
+    spans: list[tuple[Any, ...]] = field(default_factory=list)
+    sentences: list[tuple[Any, ...]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    kept: list[Result] = field(default_factory=list)
+
+
+def plan_write(results: Sequence[Result], stored_texts: set[tuple[str, str]],
+               stored_ids: dict[str, tuple[str, str]], now: datetime) -> WritePlan:
+    """Apply the identity rules (module docstring) to `results`, in order, without writing anything.
+
+    `stored_texts`: the (hash, model_version) pairs already stored, at least those of `results`;
+    `stored_ids`: stored id -> (hash, model_version), at least for each result's id and its `clash_id`;
+    `now`: the rows' `analysed_at`. Neither input is changed. Raises StoreError when one id would be
+    analysed by two model versions in this one write.
+    """
+    seen = set(stored_texts)
+    ids = dict(stored_ids)
+    plan = WritePlan()
+    planned: set[str] = set()
+    for r in results:
+        h, v = r.article.hash, r.model.version
+        if (h, v) in seen:
+            continue
+        aid = _place(r, ids, planned, plan.replaced)
+        if aid != r.article.id:
+            r = replace(r, article=replace(r.article, id=aid))
+        seen.add((h, v))
+        ids[aid] = (h, v)
+        planned.add(aid)
+        _add_rows(plan, r, now)
+    return plan
+
+
+def _place(r: Result, ids: dict[str, tuple[str, str]], planned: set[str], replaced: list[str]) -> str:
+    """The id a new result is stored under; a stored id it replaces goes into `replaced`."""
+    aid = r.article.id
+    if aid in ids and ids[aid][0] != r.article.hash:  # a different text under this id: keep both
+        aid = clash_id(aid, r.article.hash)
+    if aid in ids:  # same text, other model version: the newer analysis replaces it
+        if aid in planned:
+            raise StoreError(f"article {aid}: analysed by two model versions in one write")
+        replaced.append(aid)
+    return aid
+
+
+def _add_rows(plan: WritePlan, r: Result, now: datetime) -> None:
+    aid = r.article.id
+    plan.articles.append(_article_row(r, now))
+    plan.kept.append(r)
+    plan.spans.extend((aid, s.start, s.end, s.technique, float(s.confidence), s.text) for s in r.spans)
+    plan.sentences.extend(
+        (aid, i, s.start, s.end, float(s.score), bool(s.is_title)) for i, s in enumerate(r.sentences))
+
+
+def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
+    a = r.article
+    return (
+        a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.published_raw, a.words,
+        float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
+    )
+
+
 class Store:
     """A DuckDB results file. Use as a context manager; one writing process at a time."""
 
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a directory, not a DuckDB file")
-        if read_only and not self.path.exists():
-            raise StoreError(f"{self.path}: no such results file")
-        if not read_only and not self.path.parent.exists():
-            raise StoreError(f"{self.path.parent}: no such directory")
+        self._check_path()
         self.results = ResultsFile(results_path(self.path))
         self._text_keys: KeyIndex | None = None  # writers only (key_index.py)
         self._id_keys: KeyIndex | None = None
@@ -156,12 +219,31 @@ class Store:
         self._lock = threading.RLock()  # the connection may be swapped (reconnect) while another thread reads
         self._reader: duckdb.DuckDBPyConnection | None = None  # writers: the connection readers' queries use
         if read_only:
-            try:
-                self.connection = duckdb.connect(str(self.path), read_only=True)
-            except duckdb.Error as e:
-                raise _open_failure(self.path, e) from None
-            self.inline = _has_inline_results(self.connection)
-            return
+            self._open_read_only()
+        else:
+            self._open_for_writing()
+
+    def _check_path(self) -> None:
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a DuckDB file")
+        if self.read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such results file")
+        if not self.read_only and not self.path.parent.exists():
+            raise StoreError(f"{self.path.parent}: no such directory")
+
+    def _open_read_only(self) -> None:
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as e:
+            raise _open_failure(self.path, e) from None
+        try:
+            refuse_old_layout(self.connection, self.path)
+        except StoreError:
+            self.connection.close()
+            raise
+
+    def _open_for_writing(self) -> None:
+        """The sidecar lock, the file attached, its tables made sure of, the results file and key sets ready."""
         from unspin.corpus.store_access import WriterLock
 
         self.writer_lock = WriterLock(self.path)  # refuses a second writer at once
@@ -171,17 +253,7 @@ class Store:
             self.writer_lock.release()
             raise
         try:
-            for stmt in SCHEMA:
-                self.connection.execute(stmt)
-            # files from before 2026-12-02 lack the raw date column
-            self.connection.execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_raw VARCHAR")
-            self._set_memory_limit()
-            self._plan_reconnect()
-            self.inline = _has_inline_results(self.connection)
-            if not self.inline:
-                self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
-            self._load_keys()
-            self._open_reader()
+            self._prepare_writer()
         except duckdb.Error as e:
             self.close()
             raise StoreError(f"{self.path}: cannot create the results tables ({_first_line(e)})") from None
@@ -191,6 +263,17 @@ class Store:
         except BaseException:
             self.close()
             raise
+
+    def _prepare_writer(self) -> None:
+        refuse_old_layout(self.connection, self.path)  # before anything changes the file
+        for stmt in SCHEMA:
+            self.connection.execute(stmt)
+        # files from before 2026-12-02 lack the raw date column
+        self.connection.execute("ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_raw VARCHAR")
+        self._plan_reconnect()
+        self.results = ResultsFile(results_path(self.path), committed_end=self._committed_end())
+        self._load_keys()
+        self._open_reader()
 
     def _open_writer(self) -> duckdb.DuckDBPyConnection:
         """The file attached for writing; while readers hold it, wait for their reads to end (WRITER_WAIT_SECONDS)."""
@@ -238,23 +321,15 @@ class Store:
             self._reader = None
 
     @contextmanager
-    def reading(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
-        """A connection for read queries from another thread than the writer's, and whether results are inline.
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for read queries from another thread than the writer's.
 
         Writers: their second connection, held (readers take turns) so a reconnect waits for the read to end;
         DuckDB gives it a consistent snapshot while the writer goes on committing. Read-only stores: theirs.
         """
         with self._lock:
             con = self._reader if self._reader is not None else self.connection
-            yield con, self.inline
-
-    def _set_memory_limit(self) -> None:
-        """A larger cache cap for files with the old unique constraints: their indexes cannot be evicted."""
-        indexed = self.connection.execute(
-            "SELECT count(*) FROM duckdb_constraints() WHERE database_name = 'store' AND table_name = 'articles'"
-            " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()
-        if indexed and indexed[0]:
-            self.connection.execute(f"SET memory_limit = '{INDEXED_WRITER_MEMORY_LIMIT}'")
+            yield con
 
     def _load_keys(self) -> None:
         """The key sets of the stored texts and ids, built by DuckDB in one scan."""
@@ -308,7 +383,6 @@ class Store:
             self._close_reader()
             self.connection.close()
             self.connection = self._open_writer()
-            self._set_memory_limit()
             self._plan_reconnect()
             if had_reader:
                 self._open_reader()
@@ -362,7 +436,7 @@ class Store:
 
     def get_result(self, article_id: str) -> Result | None:
         """The full stored result of one article (None when no such id)."""
-        d = read_result(self.connection, self.path, self.inline, article_id)
+        d = read_result(self.connection, self.path, article_id)
         return None if d is None else Result.from_dict(d)
 
     def texts(self, ids: Sequence[str]) -> list[str]:
@@ -380,89 +454,75 @@ class Store:
         return self.write_many([result]) == 1
 
     def write_many(self, results: Iterable[Result]) -> int:
-        """Store results in one transaction; returns how many were new (the rest were already stored)."""
+        """Store results in one transaction; returns how many were new (the rest were already stored).
+
+        Raises StoreError (and stores none of them) when one id is analysed by two model versions in one call.
+        """
         results = list(results)
         if not results:
             return 0
         con = self.connection
-        versions = sorted({r.model.version for r in results})
         undo_to = self.results.end
         con.begin()
         try:
-            by_key: dict[tuple[str, str], str] = {}
-            for v in versions:
-                for h in self.seen_many([r.article.hash for r in results if r.model.version == v], v):
-                    by_key[(h, v)] = ""
-            ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
-            if self._id_keys is not None:
-                ids = [i for i, m in zip(ids, self._id_keys.contains(self._keys(ids)), strict=True) if m]
-            by_id: dict[str, tuple[str, str]] = {
-                i: (h, v) for i, h, v in con.execute(
-                    "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-                    [ids],
-                ).fetchall()
-            } if ids else {}
-            now = datetime.now(UTC).replace(tzinfo=None)
-            articles: list[tuple] = []
-            spans: list[tuple] = []
-            sentences: list[tuple] = []
-            replaced: list[str] = []
-            kept: list[Result] = []
-            for r in results:
-                h, v = r.article.hash, r.model.version
-                if (h, v) in by_key:
-                    continue
-                aid = r.article.id
-                if aid in by_id and by_id[aid][0] != h:
-                    aid = clash_id(aid, h)
-                if aid in by_id:  # same text, other model version: the newer analysis replaces it
-                    if aid in {a[0] for a in articles}:
-                        raise StoreError(f"article {aid}: analysed by two model versions in one write")
-                    replaced.append(aid)
-                if aid != r.article.id:
-                    r = replace(r, article=replace(r.article, id=aid))
-                by_key[(h, v)] = aid
-                by_id[aid] = (h, v)
-                articles.append(self._article_row(r, now))
-                kept.append(r)
-                spans.extend((aid, s.start, s.end, s.technique, float(s.confidence), s.text) for s in r.spans)
-                sentences.extend(
-                    (aid, i, s.start, s.end, float(s.score), bool(s.is_title)) for i, s in enumerate(r.sentences)
-                )
-            if replaced:
-                for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
-                    con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [replaced])
-            if self.inline:
-                articles = [row + (k.to_json(indent=None),) for row, k in zip(articles, kept, strict=True)]
-            elif articles:
-                # the lines are on disk before the rows that point at them commit (results_file.py)
-                refs = self.results.append([(k.to_json(indent=None) + "\n").encode("utf-8") for k in kept])
-                articles = [row + ref for row, ref in zip(articles, refs, strict=True)]
-            _insert(con, "articles", INLINE_ARTICLE_COLUMNS if self.inline else ARTICLE_COLUMNS, articles)
-            _insert(con, "spans", SPAN_COLUMNS, spans)
-            _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
-            # computed before the commit: a failure here must not leave stored rows the key sets do not know
-            new_text_keys = self._keys([_text_key(a[1], a[2]) for a in articles])
-            new_id_keys = self._keys([a[0] for a in articles])
+            plan = plan_write(results, self._stored_texts(results), self._stored_ids(results),
+                              datetime.now(UTC).replace(tzinfo=None))
+            new_keys = self._apply(plan)
             con.commit()
         except BaseException:
             con.rollback()
             self.results.truncate(undo_to)
             raise
-        if self._text_keys is not None and self._id_keys is not None and articles:
-            self._text_keys.add(new_text_keys)
-            self._id_keys.add(new_id_keys)
-        if articles:
-            self._maybe_reconnect({"articles": len(articles), "spans": len(spans), "sentences": len(sentences)})
-        return len(articles)
+        if plan.articles:
+            self._after_commit(plan, new_keys)
+        return len(plan.articles)
 
-    @staticmethod
-    def _article_row(r: Result, now: datetime) -> tuple[Any, ...]:
-        a = r.article
-        return (
-            a.id, a.hash, r.model.version, a.outlet, a.url, a.title, parse_date(a.published), a.published_raw, a.words,
-            float(r.score), len(r.spans), len(r.sentences), flagged_sentences(r), now,
-        )
+    def _stored_texts(self, results: Sequence[Result]) -> set[tuple[str, str]]:
+        """The (hash, model_version) pairs of these results that are already stored."""
+        found: set[tuple[str, str]] = set()
+        for v in sorted({r.model.version for r in results}):
+            found.update((h, v) for h in self.seen_many([r.article.hash for r in results if r.model.version == v], v))
+        return found
+
+    def _stored_ids(self, results: Sequence[Result]) -> dict[str, tuple[str, str]]:
+        """Stored id -> (hash, model_version), for the ids these results have or would get on a clash."""
+        ids = sorted({r.article.id for r in results} | {clash_id(r.article.id, r.article.hash) for r in results})
+        if self._id_keys is not None:
+            ids = [i for i, m in zip(ids, self._id_keys.contains(self._keys(ids)), strict=True) if m]
+        if not ids:
+            return {}
+        rows = self.connection.execute(
+            "SELECT id, hash, model_version FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+        return {i: (h, v) for i, h, v in rows}
+
+    def _apply(self, plan: WritePlan) -> tuple[Any, Any]:
+        """(Inside the caller's transaction) carry out a plan; the key-set entries of its new rows."""
+        con = self.connection
+        if plan.replaced:
+            for table, col in (("articles", "id"), ("spans", "article_id"), ("sentences", "article_id")):
+                con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))", [plan.replaced])
+        articles = self._with_results(plan)
+        _insert(con, "articles", ARTICLE_COLUMNS, articles)
+        _insert(con, "spans", SPAN_COLUMNS, plan.spans)
+        _insert(con, "sentences", SENTENCE_COLUMNS, plan.sentences)
+        # computed before the commit: a failure here must not leave stored rows the key sets do not know
+        return self._keys([_text_key(a[1], a[2]) for a in articles]), self._keys([a[0] for a in articles])
+
+    def _with_results(self, plan: WritePlan) -> list[tuple[Any, ...]]:
+        """The plan's article rows completed with where each full result lives."""
+        if not plan.articles:
+            return []
+        # the lines are on disk before the rows that point at them commit (results_file.py)
+        refs = self.results.append([(k.to_json(indent=None) + "\n").encode("utf-8") for k in plan.kept])
+        return [row + ref for row, ref in zip(plan.articles, refs, strict=True)]
+
+    def _after_commit(self, plan: WritePlan, new_keys: tuple[Any, Any]) -> None:
+        """Tell the key sets about the committed rows, and reconnect when a table filled its quota."""
+        if self._text_keys is not None and self._id_keys is not None:
+            self._text_keys.add(new_keys[0])
+            self._id_keys.add(new_keys[1])
+        self._maybe_reconnect(
+            {"articles": len(plan.articles), "spans": len(plan.spans), "sentences": len(plan.sentences)})
 
     def record_error(self, article_id: str, input: str, reason: str) -> None:
         """Log an article that could not be analysed; the same failure is logged once, however often retried.
@@ -482,13 +542,10 @@ class Store:
                         [article_id, input, reason, datetime.now(UTC).replace(tzinfo=None)])
 
 
-def read_result(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, article_id: str) -> dict[str, Any] | None:
-    """The stored result of one article as its JSON dict (None when no such id); `inline`: the pre-2026-11-29 layout."""
-    if inline:
-        row = con.execute("SELECT result_json FROM articles WHERE id = ?", [article_id]).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+def read_result(con: duckdb.DuckDBPyConnection, db: Path, article_id: str) -> dict[str, Any] | None:
+    """The stored result of one article as its JSON dict (None when no such id)."""
     ref = con.execute("SELECT result_offset, result_bytes FROM articles WHERE id = ?", [article_id]).fetchone()
-    if ref is None:
+    if ref is None or ref[0] is None:  # no such id, or (migrated) a row whose full result was never stored
         return None
     try:
         return dict(json.loads(ResultsFile(results_path(db)).read(int(ref[0]), int(ref[1]))))
@@ -501,12 +558,28 @@ def _text_key(text_hash: str, model_version: str) -> str:
     return f"{text_hash}|{model_version}"
 
 
-def _has_inline_results(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this file keeps full results in a `result_json` column (files from before 2026-11-29)."""
+def old_layout(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What marks the connection's current database as written before 2026-11-29 (None: the current layout).
+
+    Such files keep each full result in a `result_json` column and/or unique indexes on `articles`.
+    """
     cols = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
         " AND table_catalog = current_database()").fetchall()}
-    return "result_json" in cols
+    if "result_json" in cols:
+        return "full results inside the file"
+    indexed = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database()"
+        " AND table_name = 'articles' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()
+    return "unique indexes" if indexed and indexed[0] else None
+
+
+def refuse_old_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise StoreError, naming the migration, when the file has the layout from before 2026-11-29."""
+    why = old_layout(con)
+    if why is not None:
+        raise StoreError(f"{path}: written by an older unspin ({why}); run `unspin migrate {path}` once to bring "
+                         f"it to the current layout (nothing was changed)")
 
 
 def db_path(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -516,14 +589,9 @@ def db_path(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 def read_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
-    """Article texts by id, from whichever layout the store has; a missing text falls back to the title."""
+    """Article texts by id, from the results file; a missing text falls back to the title."""
     if not ids:
         return []
-    if _has_inline_results(con):
-        sql = ("SELECT id, coalesce(json_extract_string(result_json, '$.article.text'), title, '') FROM articles"
-               " WHERE id IN (SELECT unnest(?::VARCHAR[]))")
-        found = dict(con.execute(sql, [list(ids)]).fetchall())
-        return [found.get(i) or "" for i in ids]
     rows = con.execute(
         "SELECT id, result_offset, result_bytes, coalesce(title, '') FROM articles"
         " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall()

@@ -254,8 +254,8 @@ class ReadService:
         except (ValueError, KeyError, TypeError) as e:
             return _error_answer(400, f"bad read request ({type(e).__name__})")
         try:
-            with self.store.reading() as (con, inline):
-                value = run_op(op, con, self.store.path, inline, args)
+            with self.store.reading() as con:
+                value = run_op(op, con, self.store.path, args)
             self.answered += 1
             return json.dumps({"ok": value}, ensure_ascii=False).encode("utf-8") + b"\n"
         except Exception as e:  # one line in the writer's log, never a traceback on its terminal
@@ -269,14 +269,14 @@ def _error_answer(status: int, message: str) -> bytes:
     return json.dumps({"error": message, "status": status}).encode() + b"\n"
 
 
-def run_op(op: Callable[[duckdb.DuckDBPyConnection, Path, bool, dict[str, Any]], Any], con: duckdb.DuckDBPyConnection,
-           db: Path, inline: bool, args: dict[str, Any]) -> Any:
+def run_op(op: Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Any], con: duckdb.DuckDBPyConnection,
+           db: Path, args: dict[str, Any]) -> Any:
     """One query in one read transaction (its several statements see one snapshot, however the writer goes on
     committing), interrupted after READ_SECONDS."""
     with _deadline(con):
         con.begin()
         try:
-            return op(con, db, inline, args)
+            return op(con, db, args)
         finally:
             con.rollback()  # it only read
 
@@ -385,7 +385,7 @@ def _read_directly(db: Path, op: str, args: dict[str, Any]) -> Any:
 
     with Store(db, read_only=True) as store:
         try:
-            return run_op(OPS[op], store.connection, db, store.inline, args)
+            return run_op(OPS[op], store.connection, db, args)
         except duckdb.InterruptException:
             raise StoreBusy(f"the query took longer than {READ_SECONDS:g} s") from None
 
@@ -438,19 +438,19 @@ def stats_filter_from_dict(d: dict[str, Any]) -> StatsFilter:
                        model_version=d.get("model_version"))
 
 
-def _op_result(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, args: dict[str, Any]) -> Any:
+def _op_result(con: duckdb.DuckDBPyConnection, db: Path, args: dict[str, Any]) -> Any:
     from unspin.corpus.store import read_result
 
-    return read_result(con, db, inline, str(args["id"]))
+    return read_result(con, db, str(args["id"]))
 
 
-def _op_stats(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, args: dict[str, Any]) -> Any:
+def _op_stats(con: duckdb.DuckDBPyConnection, db: Path, args: dict[str, Any]) -> Any:
     from unspin.corpus.stats import compute_stats
 
     return compute_stats(con, stats_filter_from_dict(args.get("filter") or {}), top=int(args.get("top", 10)))
 
 
-def _op_articles(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, args: dict[str, Any]) -> Any:
+def _op_articles(con: duckdb.DuckDBPyConnection, db: Path, args: dict[str, Any]) -> Any:
     """Stored articles (the same deduplicated selection the statistics count), highest score first."""
     from unspin.corpus.selection import selection
     from unspin.corpus.stats import check_schema
@@ -474,16 +474,16 @@ ORDER BY p.score DESC, p.id LIMIT ?"""
     return out
 
 
-def _op_result_by_key(con: duckdb.DuckDBPyConnection, db: Path, inline: bool, args: dict[str, Any]) -> Any:
+def _op_result_by_key(con: duckdb.DuckDBPyConnection, db: Path, args: dict[str, Any]) -> Any:
     """The stored result whose text hash starts with `key` (a permalink's key), the given model version first."""
     from unspin.corpus.store import read_result
 
     row = con.execute("SELECT id FROM articles WHERE starts_with(hash, ?) ORDER BY (model_version = ?) DESC, "
                       "analysed_at DESC LIMIT 1", [str(args["key"]), str(args.get("model_version", ""))]).fetchone()
-    return None if row is None else read_result(con, db, inline, row[0])
+    return None if row is None else read_result(con, db, row[0])
 
 
-OPS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, bool, dict[str, Any]], Any]] = {
+OPS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Any]] = {
     "result": _op_result, "stats": _op_stats, "articles": _op_articles, "result_by_key": _op_result_by_key,
 }
 
