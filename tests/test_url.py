@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from unspin.errors import FetchError, TooLargeError
-from unspin.load.url import MAX_REDIRECTS, check_url, fetch, pinned_request
+from unspin.load.url import MAX_REDIRECTS, Fetched, check_url, fetch, pinned_request, shown, split_url
 
 MIB = 1024 * 1024
 BIG = b"x" * (2 * MIB + 1)
@@ -207,3 +207,72 @@ def test_url_fetch_names_itself_and_asks_for_the_urls_host(site: str) -> None:
 def test_url_fetch_timeout(site: str) -> None:
     with pytest.raises(FetchError, match="timed out after 0.3 s"):
         fetch(f"{site}/slow", allow_private=True, timeout=0.3)
+
+
+# -- the small rules, called in-process (the CLI and server tests reach them too, from other processes) ----
+
+
+def test_shown_replaces_controls_and_shortens_to_the_limit() -> None:
+    assert shown("a" * 100) == "a" * 100
+    assert shown("a" * 101) == "a" * 99 + "…" and len(shown("a" * 500)) == 100
+    assert shown("http://x/\x1b[2J\x07") == "http://x/?[2J?"
+    assert shown("abcd", limit=3) == "ab…" and shown("abc", limit=3) == "abc"
+
+
+@pytest.mark.parametrize("url, scheme, host, port", [
+    (" HTTP://Example.ORG:8080/a?b ", "http", "example.org", 8080),
+    ("https://news.example.org/x", "https", "news.example.org", None),
+    ("http://[2001:db8::1]:81/", "http", "2001:db8::1", 81),
+])
+def test_split_url_takes_http_and_https_in_any_case(url: str, scheme: str, host: str, port: int | None) -> None:
+    parts = split_url(url)
+    assert (parts.scheme, parts.hostname, parts.port) == (scheme, host, port)
+
+
+@pytest.mark.parametrize("url, message", [
+    ("ftp://example.org/f", "ftp://example.org/f: only http(s) URLs can be fetched"),
+    ("mailto:a@example.org", "mailto:a@example.org: only http(s) URLs can be fetched"),
+    ("http:///path", "http:///path: invalid URL (no host)"),
+    ("http://example.org:0/", "http://example.org:0/: invalid port"),
+    ("http://[::1", "http://[::1: invalid URL (Invalid IPv6 URL)"),
+    ("http://example.org:99999/", "http://example.org:99999/: invalid URL (Port out of range 0-65535)"),
+    ("http://x/\x1b]0;t\x07", None),
+])
+def test_split_url_refuses_with_the_url_shown(url: str, message: str | None) -> None:
+    if message is None:  # a control character: no error from splitting, and the URL shown without it elsewhere
+        assert split_url(url).hostname == "x"
+        return
+    with pytest.raises(FetchError) as e:
+        split_url(url)
+    assert str(e.value) == message
+
+
+def test_fetched_text_honours_meta_for_html_only_and_never_fails() -> None:
+    body = '<meta charset="windows-1252"><p>café crème</p>'.encode()  # UTF-8 bytes, a <meta> that lies
+    assert "cafÃ©" in Fetched("u", "text/html", "text/html", body).text()  # as a browser reads the page
+    assert "café crème" in Fetched("u", "text/plain", "text/plain", body).text()  # plain text has no <meta>
+    assert Fetched("u", "text/plain", "text/plain; charset=koi8-r", b"\xf0\xd2\xc9").text() == "При"
+    # bytes no encoding fits: UTF-8 with replacement characters, not an exception
+    assert Fetched("u", "text/plain", "", b"\x00\x01\xff\xfe\x00").text() == "\x00\x01\ufffd\ufffd\x00"
+
+
+@pytest.mark.parametrize("url, answer", [
+    ("http://93.184.215.14/", "93.184.215.14"),  # a public literal: the address to connect to
+    ("https://[2606:4700:4700::1111]:8080/x", "2606:4700:4700::1111"),
+    ("http://127.0.0.1/", "http://127.0.0.1/: refusing to fetch a private or internal address (127.0.0.1)"),
+    ("http://169.254.169.254/latest", "http://169.254.169.254/latest: refusing to fetch a private or internal "
+                                      "address (169.254.169.254)"),
+    ("http://localhost:8000/", "http://localhost:8000/: refusing to fetch a private or metadata address"),
+    ("http://LOCALHOST./", "http://LOCALHOST./: refusing to fetch a private or metadata address"),
+    ("http://news.localhost/", "http://news.localhost/: refusing to fetch a private or metadata address"),
+    ("http://Metadata.Google.Internal/", "http://Metadata.Google.Internal/: refusing to fetch a private or "
+                                         "metadata address"),
+    ("http://no-such-host.invalid/", "http://no-such-host.invalid/: cannot resolve host no-such-host.invalid"),
+])
+def test_check_url_answers_an_address_or_says_why_not(url: str, answer: str) -> None:
+    try:
+        got = check_url(url)
+    except FetchError as e:
+        got = str(e)
+    assert got == answer
+    assert check_url(url, allow_private=True) is None  # allowed: the client resolves the host itself
