@@ -276,3 +276,30 @@ def test_check_url_answers_an_address_or_says_why_not(url: str, answer: str) -> 
         got = str(e)
     assert got == answer
     assert check_url(url, allow_private=True) is None  # allowed: the client resolves the host itself
+
+
+@pytest.mark.parametrize("location, answer", [
+    ("/next?a=1", "http://a.org/next?a=1"),  # relative: joined to the page
+    ("HTTPS://Other.org/p", "https://Other.org/p"),
+    ("", "http://a.org/x: redirect without a location"),
+    ("mailto:" + "m" * 80, "http://a.org/x: redirect to mailto:" + "m" * 52 + "… refused (only http(s) URLs can be fetched)"),
+    ("http://x.org:99999/a: b", "http://a.org/x: redirect to http://x.org:99999/a: b refused (invalid URL (Port out of "
+                                "range 0-65535))"),  # the reason is the last part of the inner message
+    ("http://[::1" + "/" * 70, "http://a.org/x: redirect to an invalid URL (http://[::1" + "/" * 48 + "…) refused"),
+])
+def test_a_redirect_target_is_joined_or_refused_in_one_line(location: str, answer: str) -> None:
+    from unspin.load.url import _redirect_target
+
+    try:
+        got = _redirect_target("http://a.org/x", location)
+    except FetchError as e:
+        got = str(e)
+    assert got == answer
+
+
+def test_an_http_status_error_keeps_its_status_and_retry_after() -> None:
+    from unspin.load.url import HTTPStatusError
+
+    e = HTTPStatusError("http://a.org/: HTTP 503", 503, "120")
+    assert (str(e), e.status, e.retry_after) == ("http://a.org/: HTTP 503", 503, "120")
+    assert HTTPStatusError("m", 404).retry_after is None
