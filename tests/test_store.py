@@ -124,6 +124,18 @@ def test_errors_are_recorded_once(tmp_path: Path) -> None:
     assert rows == [("a10", "news.jsonl:10"), ("a9", "news.jsonl:9")]
 
 
+def test_many_errors_in_one_write_are_each_recorded_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.duckdb") as s:
+        s.record_error("a1", "f:1", "empty")
+        batch = [("a1", "f:1", "empty"), ("a2", "f:2", "empty"), ("a2", "f:2", "empty"), (None, "f:3", "bad line"),
+                 (None, "f:3", "bad line"), ("a\ud800", "f:4", "lone \udfff surrogate")]
+        assert s.record_errors(batch) == 3  # a1 was there, a2 and the id-less f:3 come twice
+        assert s.record_errors(batch) == 0 and s.record_errors([]) == 0
+        rows = s.connection.execute("SELECT id, input, reason FROM errors ORDER BY input").fetchall()
+    assert rows == [("a1", "f:1", "empty"), ("a2", "f:2", "empty"), (None, "f:3", "bad line"),
+                    ("a\ufffd", "f:4", "lone \ufffd surrogate")]
+
+
 def test_read_only_sees_committed_rows(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
     with Store(db) as s:

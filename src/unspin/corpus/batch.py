@@ -48,6 +48,7 @@ from unspin.load.text import article_from_text
 
 READ_CHUNK = 64  # records read and looked up in the store at a time
 FLUSH_EVERY = 64  # results per write transaction
+ERROR_FLUSH_EVERY = 1000  # failed records noted before their rows are written
 FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little work
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
@@ -363,6 +364,7 @@ class BatchRun:
         self.window = engine.workers * IN_FLIGHT_PER_WORKER
         self.pending: deque[_Pending] = deque()
         self.buffer: list[Result] = []
+        self.errors: list[tuple[str | None, str, str]] = []  # (id, input, reason) rows not yet written
         self.in_flight: set[str] = set()  # hashes sent or waiting to be written in this run
         self.last_flush = time.monotonic()
         self.summary = Summary()
@@ -528,6 +530,7 @@ class BatchRun:
         self._flush()
 
     def _flush(self) -> None:
+        self._flush_errors()
         if not self.buffer:
             return
         t = time.perf_counter()
@@ -554,11 +557,21 @@ class BatchRun:
             self.last_flush = time.monotonic()
 
     def _error(self, rec: Record, reason: str) -> None:
+        """Note a failed record; the rows are written in one transaction with the next results, or every
+        ERROR_FLUSH_EVERY failures (a corpus of bad lines is not logged one statement a line)."""
         article_id = rec.article.id if rec.article is not None else rec.id
-        with ctrl_c_held():
-            self.store.record_error(article_id or rec.origin, rec.origin, reason)
+        self.errors.append((article_id or rec.origin, rec.origin, reason))
         self.summary.errors += 1
         self.progress.advance()
+        if len(self.errors) >= ERROR_FLUSH_EVERY:
+            self._flush_errors()
+
+    def _flush_errors(self) -> None:
+        if not self.errors:
+            return
+        with ctrl_c_held():
+            self.store.record_errors(self.errors)
+            self.errors = []
 
 
 @contextmanager
