@@ -177,3 +177,15 @@ def test_place_puts_the_density_among_the_reference_articles() -> None:
     got = article_score(result, ref)
     assert got.density == 50.0 and got.expected_phrases == 0.5 and got.words == 10  # 1,000 x 0.5 / 10 words
     assert got.share_below == 1.0 and got.share_above == 0.0  # above every reference article
+
+
+def test_every_technique_names_its_cue_then_what_to_check() -> None:
+    from unspin.explain import CHECKS
+
+    text = "They betrayed the whole nation again."
+    for technique in CHECKS:
+        msg = why(Span(5, 13, technique, 0.5, cue_start=5, cue_end=13), text)
+        assert msg.startswith(("“betrayed” ", "It gives one cause (“betrayed”): ")), (technique, msg)
+        assert msg.endswith(".") and msg.count("“betrayed”") == 1, (technique, msg)
+        assert any(w in msg for w in (": ask ", ": look ", ": check ")), (technique, msg)
+    assert why(Span(5, 13, "Something_Else", 0.5), text) == "“betrayed” carries it: ask what the plain claim is."
