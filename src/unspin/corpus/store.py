@@ -544,26 +544,21 @@ class Store:
         if not fresh:
             return 0
         con = self.connection
-        before = self.error_count()
         con.begin()
         try:
-            con.execute(
+            added = con.execute(
                 "INSERT INTO errors SELECT u.id, u.input, u.reason, ?::TIMESTAMP FROM ("
                 " SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS input, unnest(?::VARCHAR[]) AS reason) u"
                 " WHERE NOT EXISTS (SELECT 1 FROM errors e WHERE e.id IS NOT DISTINCT FROM u.id"
                 " AND e.input = u.input AND e.reason = u.reason)",
                 [datetime.now(UTC).replace(tzinfo=None), [f[0] for f in fresh], [f[1] for f in fresh],
                  [f[2] for f in fresh]],
-            )
+            ).fetchone()
             con.commit()
         except BaseException:
             con.rollback()
             raise
-        return self.error_count() - before
-
-    def error_count(self) -> int:
-        row = self.connection.execute("SELECT count(*) FROM errors").fetchone()
-        return int(row[0]) if row else 0
+        return int(added[0]) if added else 0
 
 
 def read_result(con: duckdb.DuckDBPyConnection, db: Path, article_id: str) -> dict[str, Any] | None:
