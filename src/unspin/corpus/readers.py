@@ -966,7 +966,6 @@ class Corpus:
             for rec in _until_repeated(inp):
                 yield rec if self.defer_html else extract(rec)
 
-
     def count(self) -> int:
         return sum(inp.count() for inp in self.inputs)
 
