@@ -154,8 +154,9 @@ def test_a_dead_worker_is_replaced_on_its_socket(two_workers) -> None:
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("reuse_port", [False, True], ids=["plain", "reuse-port"])
-def test_a_taken_port_is_a_one_line_error_even_when_its_holder_allows_sharing(reuse_port: bool) -> None:
+def test_a_taken_port_is_a_one_line_error_even_when_its_holder_allows_sharing(reuse_port: bool, workers: str) -> None:
     # a holder with SO_REUSEPORT is what another `unspin serve --workers 2` looks like: it must not be joined
     holder = socket.socket()
     if reuse_port:
@@ -164,7 +165,7 @@ def test_a_taken_port_is_a_one_line_error_even_when_its_holder_allows_sharing(re
     holder.listen()
     port = holder.getsockname()[1]
     try:
-        out = subprocess.run([sys.executable, "-m", "unspin", "serve", "--port", str(port), "--workers", "2"],
+        out = subprocess.run([sys.executable, "-m", "unspin", "serve", "--port", str(port), "--workers", workers],
                              capture_output=True, timeout=60)
     finally:
         holder.close()

@@ -14,11 +14,12 @@ def run(settings: Settings) -> None:
     import uvicorn
 
     from unspin.web.protocol import HardenedH11Protocol
-    from unspin.web.workers import can_share_port, run_workers
+    from unspin.web.workers import can_share_port, check_port_free, run_workers
 
     if settings.workers > 1 and can_share_port():
         run_workers(settings)
         return
+    check_port_free(settings.host, settings.port)  # one line, not uvicorn's start-up logs and exit 3
     os.environ[ENV_VAR] = settings.to_json()
     uvicorn.run(
         "unspin.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,

@@ -41,13 +41,9 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
-    """`n` sockets listening on (host, port), each with SO_REUSEPORT.
-
-    Raises UnspinError, in one line, when the port is taken, by any process: a plain bind is
-    tried first, since a port that other SO_REUSEPORT sockets of this user hold would
-    otherwise be shared with them silently.
-    """
+def check_port_free(host: str, port: int) -> None:
+    """UnspinError, in one line, when (host, port) cannot be bound: taken by any process, or not an
+    address of this machine. A plain bind, so sockets that allow sharing (SO_REUSEPORT) count as taken."""
     probe = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -56,6 +52,16 @@ def listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
         raise UnspinError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     finally:
         probe.close()
+
+
+def listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
+    """`n` sockets listening on (host, port), each with SO_REUSEPORT.
+
+    Raises UnspinError, in one line, when the port is taken, by any process (`check_port_free`
+    first: a port that other SO_REUSEPORT sockets of this user hold would otherwise be shared
+    with them silently).
+    """
+    check_port_free(host, port)
     sockets: list[socket.socket] = []
     try:
         for _ in range(n):
