@@ -118,6 +118,8 @@ def score_card(result: Result) -> dict[str, Any]:
         "density": f"{result.score:.1f}",
         "unit": reading.UNIT,
         "help": reading.DENSITY_HELP,
+        "limits": reading.LIMITS_HELP,
+        "notices": reading.notices(result),
         "expected": f"{d.expected_phrases:.1f}" if d else None,
         "quoted": reading.quoted_text(result),
         "words": d.words if d else result.article.words,
