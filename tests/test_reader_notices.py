@@ -57,3 +57,10 @@ def test_the_web_page_shows_the_notices_and_the_limits() -> None:
     assert page.status_code == 200
     assert '<p class="notice" role="note">The article looks German (de)' in page.text
     assert LIMITS in page.text
+
+
+def test_the_sourcing_summary_says_its_counts_are_quotes_and_attributions_together(tmp_path: Path, cli) -> None:
+    term, html, _ = views(tmp_path, cli, DEMO)
+    flat = " ".join(term.split())
+    assert "statements credited (quotes and attributions):" in flat and "anonymous attributions" not in flat
+    assert "statements credited:" in html and "Quotes and attributions together" in html
