@@ -64,3 +64,9 @@ def test_the_sourcing_summary_says_its_counts_are_quotes_and_attributions_togeth
     flat = " ".join(term.split())
     assert "statements credited (quotes and attributions):" in flat and "anonymous attributions" not in flat
     assert "statements credited:" in html and "Quotes and attributions together" in html
+
+
+def test_a_sentence_with_no_phrase_weighed_shows_a_dash_in_the_report_as_in_the_terminal(tmp_path: Path, cli) -> None:
+    term, html, _ = views(tmp_path, cli, "Weather\n\nIt rained in the morning. The sun came out at noon.\n")
+    assert "\n2   -  It rained" in term  # sentence 2: number, dash, text
+    assert 'title="No phrase in this sentence">–</span>' in html and ">0.00<" not in html
