@@ -29,8 +29,8 @@ CONFIDENCE_HELP = ("A confidence is the chance that a phrase really uses the tec
 LIMITS_HELP = (
     "A low density is not a clean bill: the model finds about a quarter of the phrases annotators mark "
     "(on PTC dev it expects 3.5 right phrases an article where they marked 14.2), and almost never Appeal to "
-    "Authority, Thought-terminating Cliché, Whataboutism / Straw Man / Red Herring or Bandwagon / Reductio ad "
-    "Hitlerum. Read the figure against other articles, and read the article."
+    "Authority, Black-and-White Fallacy, Thought-terminating Cliché, Whataboutism / Straw Man / Red Herring or "
+    "Bandwagon / Reductio ad Hitlerum. Read the figure against other articles, and read the article."
 )
 SHORT_WORDS = 150  # fewer words outside quotes than this, and one phrase moves the density by more than 6
 
