@@ -70,3 +70,9 @@ def test_a_sentence_with_no_phrase_weighed_shows_a_dash_in_the_report_as_in_the_
     term, html, _ = views(tmp_path, cli, "Weather\n\nIt rained in the morning. The sun came out at noon.\n")
     assert "\n2   -  It rained" in term  # sentence 2: number, dash, text
     assert 'title="No phrase in this sentence">–</span>' in html and ">0.00<" not in html
+
+
+def test_an_article_without_a_title_is_untitled_in_the_terminal_not_its_hash(tmp_path: Path, cli) -> None:
+    term, html, _ = views(tmp_path, cli, "It rained in the morning, and the council met at noon to vote on the bridge.\n")
+    first = term.splitlines()[1]
+    assert "Untitled article" in first and "Untitled article" in html

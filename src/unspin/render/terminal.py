@@ -86,7 +86,7 @@ def highlighted(result: Result) -> SentenceRows:
 
 def header(result: Result) -> Text:
     art = result.article
-    head = Text(art.title or art.id, style="bold")
+    head = Text(art.title or "Untitled article", style="bold")
     meta = " · ".join(x for x in (art.outlet, art.url, art.published) if x)
     if meta:
         head.append(f"\n{meta}", style="dim")
