@@ -20,8 +20,9 @@ from unspin.corpus.stats import ALL
 from unspin.techniques import BY_ID
 
 MONTH_COLUMNS = 6  # outlets shown side by side in the monthly table, when the terminal is wide enough
-SCORE_NOTE = ("density: mean spin density, expected propaganda phrases per 1,000 words outside quotes "
-              "(stores written before unspin 3.0 hold the old 0-1 article score)")
+SCORE_NOTE = ("density: mean spin density, the propaganda phrases expected to be right per 1,000 words outside "
+              "quotes (each span counts its confidence, so it is below /1k words; stores written before result "
+              "schema 3.0 hold the old 0-1 article score)")
 
 
 def _table(title: str | Text, caption: str | None = None) -> Table:
@@ -52,7 +53,8 @@ def _hidden_note(hidden: int) -> str:
 
 def outlets_table(stats: dict[str, Any], max_outlets: int | None = MAX_OUTLETS) -> Table:
     shown, hidden = largest_outlets(stats["outlets"], max_outlets)
-    table = _table("Outlets", "/1k words: spans per 1,000 words; % sents: sentences holding a span; " + SCORE_NOTE
+    table = _table("Outlets", "/1k words: every span the model weighed, faint ones and quotes included, per 1,000 words; "
+                   "% sents: sentences holding a span; " + SCORE_NOTE
                    + _hidden_note(hidden))
     _text(table, "outlet", 14)
     for name in ("articles", "undated", "words", "spans", "/1k\nwords", "%\nsents", "density"):
