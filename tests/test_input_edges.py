@@ -213,3 +213,13 @@ def test_api_valid_text_still_analysed(api: str) -> None:
     r = httpx.post(api + "/api/analyze", json={"text": ARTICLE}, timeout=60)
     assert r.status_code == 200, r.text
     assert json.loads(r.text)["article"]["text"] == ARTICLE
+
+
+def test_one_stray_escape_in_a_short_text_is_text_and_a_few_hundred_controls_are_binary(tmp_path: Path, cli) -> None:
+    short = tmp_path / "short.txt"
+    short.write_text("Council vote\n\nThe council voted \x1b[1mfor\x1b[0m the bridge on Tuesday.\n", encoding="utf-8")
+    proc = cli("analyze", str(short))
+    assert proc.returncode == 0, proc.stderr.decode()
+    blob = tmp_path / "controls.txt"
+    blob.write_bytes(b"word \x01\x02\x03\x04 " * 100)
+    assert _one_line_error(cli("analyze", str(blob))).endswith("looks like a binary file, not text\n")

@@ -18,6 +18,7 @@ from unspin.load.decode import decode as decode_bytes
 from unspin.segment import title_end
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB: far beyond any news article
+MIN_CONTROL = 3  # control characters a text may hold whatever its length (1% of a long one)
 
 
 def decode(data: bytes, name: str, content_type: str | None = None, html: bool = False) -> str:
@@ -35,7 +36,8 @@ def decode(data: bytes, name: str, content_type: str | None = None, html: bool =
     if text.startswith("\ufeff"):  # a second BOM, or one a declared encoding did not consume
         text = text[1:]
     control = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
-    if control > 0.01 * min(len(text), 8192) or "\x00" in text[:8192]:
+    # a rate, but never fewer than a few: one stray escape in a short pasted text is not a binary file
+    if control > max(MIN_CONTROL, 0.01 * min(len(text), 8192)) or "\x00" in text[:8192]:
         raise InputError(f"{name}: looks like a binary file, not text")
     if not text.strip():
         raise InputError(f"{name}: empty input")
