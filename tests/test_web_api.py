@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -348,6 +349,37 @@ def test_serve_command_rejects_bad_options(cli, tmp_path: Path) -> None:
     assert out.returncode == 2 and out.stderr.decode().strip() == f"error: {tmp_path / 'missing.duckdb'}: no such database file"
     out = cli("serve", "--workers", "0")
     assert out.returncode == 2 and "--workers" in out.stderr.decode()
+
+
+def test_serve_refuses_a_db_that_is_not_a_results_store_as_stats_does(cli, tmp_path: Path) -> None:
+    import duckdb
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    text = tmp_path / "bin.txt"
+    text.write_text("hello\n" * 100)
+    empty = tmp_path / "empty.duckdb"
+    empty.touch()
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    for path in (text, empty, other):
+        stats = cli("stats", "--db", str(path), "-q")
+        out = cli("serve", "--db", str(path), "--port", port, timeout=60)  # before the fix: a server that runs on
+        assert out.returncode == 2 == stats.returncode, out.stderr
+        lines = out.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and lines == stats.stderr.decode().strip().splitlines()
+
+
+def test_the_serve_check_passes_a_store_also_while_a_writer_holds_it(stored: tuple[Path, dict]) -> None:
+    from unspin.corpus.store import Store
+    from unspin.corpus.store_access import check_store
+
+    check_store(stored[0])
+    with Store(stored[0]):
+        check_store(stored[0])
 
 
 # -- with a results store (--db) ------------------------------------------------------

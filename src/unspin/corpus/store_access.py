@@ -337,6 +337,22 @@ def read(db: Path, op: str, args: dict[str, Any] | None = None) -> Any:
         time.sleep(0.05)
 
 
+def check_store(db: Path) -> None:
+    """Refuse now, with one line (`store.StoreError`), a file that is not an unspin results store, by the check
+    `unspin stats` makes (`stats.open_results`): a brief read-only open. A store that a writer holds right now
+    is not opened (its writer opened it as a store; the open would only find it locked)."""
+    from unspin.corpus.stats import open_results
+    from unspin.corpus.store import StoreLocked
+
+    if current_writer(db) is not None:
+        return
+    try:
+        with open_results(db):
+            pass
+    except StoreLocked:  # held by a process that does not announce itself (a duckdb shell): readable later
+        return
+
+
 class StoreReader:
     """Read-only access to one results store, datasette-style: each query a method with a typed answer.
 
