@@ -29,6 +29,40 @@ class Format(StrEnum):
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")]
 
 
+def version_line() -> str:
+    """`unspin X.Y.Z (model NAME VERSION)`: the installed package's version and the shipped model's name and
+    version, read from its meta.json (the model is not loaded)."""
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    from unspin.detect.runtime import DEFAULT_MODEL_DIR
+
+    try:
+        package = version("unspin")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        package = "unknown"
+    try:
+        meta = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+        model = f"{meta.get('name', DEFAULT_MODEL_DIR.name)} {meta.get('version', 'unknown')}"
+    except (OSError, ValueError, AttributeError):
+        model = f"{DEFAULT_MODEL_DIR.name} (meta.json unreadable)"
+    return f"unspin {package} (model {model})"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and the model's, and exit.")] = False,
+) -> None:
+    """Find the spin in news."""
+
+
 def _write(out: Path | None, content: str) -> None:
     if out is None:
         sys.stdout.write(content if content.endswith("\n") else content + "\n")
