@@ -16,7 +16,8 @@ from unspin.cli.exits import user_errors
 from unspin.errors import UnspinError
 from unspin.train.config import TrainConfig
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
+# No rich markup in help texts: it would take "[default: ...]" in a help for a tag and drop it ("Output format .").
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.", rich_markup_mode=None)
 
 
 class Format(StrEnum):
@@ -198,7 +199,7 @@ def train(
         help="Encoder to start from: minilm (shipped size), mpnet (a teacher; needs the teacher extra) "
              "or a model folder.")] = "minilm",
     teacher: Annotated[list[Path] | None, typer.Option(
-        help="Distil: a trained model folder whose soft labels on --unlabeled news the model also learns "
+        metavar="<path>", help="Distil: a trained model folder whose soft labels on --unlabeled news the model also learns "
              "from. Repeat for an ensemble.")] = None,
     unlabeled: Annotated[Path | None, typer.Option(
         help="Unlabeled news for the teacher: JSONL(.gz) with a text field, or a folder of .txt files.")] = None,
