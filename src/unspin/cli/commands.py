@@ -65,8 +65,8 @@ def _options(
 
 
 def _write(out: Path | None, content: str) -> None:
-    if out is None:
-        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+    if out is None:  # nothing to write (PTC lines of an article without spans) is nothing, not a blank line
+        sys.stdout.write(content if not content or content.endswith("\n") else content + "\n")
     else:
         try:
             out.write_text(content, encoding="utf-8")
