@@ -465,6 +465,24 @@ def test_corpus_and_article_pages(db_server: str, stored: tuple[Path, dict]) -> 
     assert httpx.get(f"{db_server}/articles/nope").status_code == 404
 
 
+def test_the_article_list_urls_lead_to_the_corpus_list(db_server: str, server: str) -> None:
+    for path in ("/articles", "/articles/"):
+        r = httpx.get(f"{db_server}{path}", params={"outlet": "Coast Courier"})
+        assert r.status_code == 307 and r.headers["location"] == "/corpus?outlet=Coast+Courier#articles", r.text
+        page = httpx.get(f"{db_server}{path}", follow_redirects=True)
+        assert page.status_code == 200 and page.url.path == "/corpus", page.text
+        assert 'href="/articles/cc-1"' in page.text and 'href="/articles/gz-1"' in page.text
+        r = httpx.get(f"{server}{path}")  # no store: the corpus page's 404 at once, not a redirect to it
+        assert r.status_code == 404 and "no article store" in r.text
+
+
+def test_a_permalink_to_nothing_is_404(db_server: str) -> None:
+    for key in ("nonexistent", "0123456789abcdef", "0123456789ABCDEF", "0123456789abcdef0", "%20"):
+        for q in ("", "?download=json"):
+            r = httpx.get(f"{db_server}/a/{key}{q}")
+            assert r.status_code == 404 and "no saved analysis" in r.text, (key, r.status_code, r.text[:300])
+
+
 def test_store_held_by_a_writer_that_does_not_share_reads_is_503(db_server: str, stored: tuple[Path, dict]) -> None:
     writer = subprocess.Popen(
         [sys.executable, "-c",
