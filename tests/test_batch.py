@@ -213,6 +213,40 @@ def test_bad_inputs_are_one_line_errors_and_keep_the_store(tmp_path: Path) -> No
     assert query(db, "SELECT id, analysed_at FROM articles") == before
 
 
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+@pytest.mark.parametrize("option", ["--text-column", "--id-column", "--title-column", "--url-column",
+                                    "--outlet-column", "--published-column"])
+def test_a_column_option_naming_an_absent_column_is_one_line_and_writes_nothing(
+        tmp_path: Path, kind: str, option: str) -> None:
+    src = tmp_path / f"news.{kind}"
+    if kind == "jsonl":
+        write_jsonl(src, 3, text="body", id="doc", title="headline")
+    else:
+        src.write_text("doc,headline,body\nc1,Bridge,The council voted.\n", encoding="utf-8")
+    db = tmp_path / "news.duckdb"
+    r = cli("batch", src, "--db", db, "--workers", "1", "-q", option, "nope")
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    assert "'nope'" in lines[0] and option in lines[0] and all(c in lines[0] for c in ("doc", "headline", "body"))
+    assert not db.exists() and not list(tmp_path.glob("news.duckdb*"))  # nothing written
+
+
+def test_a_column_of_one_input_among_several_is_enough_but_one_of_none_is_not(tmp_path: Path) -> None:
+    jl, cs = tmp_path / "a.jsonl", tmp_path / "b.csv"
+    write_jsonl(jl, 1, text="body")
+    cs.write_text("id,body,paper\nc1,The council voted.\n", encoding="utf-8")
+    db = tmp_path / "news.duckdb"
+    r = cli("batch", jl, cs, "--db", db, "-q", "--text-column", "body", "--outlet-column", "papr")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'papr'" in r.stderr and "paper" in r.stderr, r.stderr
+    assert not db.exists()
+    cs.write_text("id,content,paper\nc1,The council voted.\n", encoding="utf-8")
+    r = cli("batch", jl, cs, "--db", db, "-q", "--text-column", "content")  # the text column: in every input
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert f"{jl}: no 'content' column for --text-column (has: id, title, body)" in r.stderr, r.stderr
+    assert not db.exists()
+
+
 def test_a_locked_store_is_a_one_line_error(tmp_path: Path) -> None:
     jl = tmp_path / "ok.jsonl"
     write_jsonl(jl, 1)

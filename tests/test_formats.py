@@ -130,6 +130,18 @@ def test_ptc_lines(result: Result):
         assert (aid, tech, int(start), int(end)) == (result.article.id, span.technique, span.start, span.end)
 
 
+def test_ptc_of_an_article_without_spans_is_nothing_at_all(tmp_path: Path, cli):
+    calm = tmp_path / "calm.txt"
+    calm.write_text("The meeting is on Tuesday at noon in the town hall.\n", encoding="utf-8")
+    shown = json.loads(cli("analyze", str(calm), "--format", "json", "--min-confidence", "1").stdout)
+    assert shown["spans"] == []
+    proc = cli("analyze", str(calm), "--format", "ptc", "--min-confidence", "1")
+    assert proc.returncode == 0 and proc.stdout == b"", proc.stdout  # not a blank line
+    out = tmp_path / "x.ptc"
+    proc = cli("analyze", str(calm), "-o", str(out), "--min-confidence", "1")
+    assert proc.returncode == 0 and proc.stdout == b"" and out.read_bytes() == b""
+
+
 def test_html_is_self_contained_and_marks_every_span(result: Result):
     page = render_html(result)
     assert '<meta name="viewport"' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -190,3 +191,50 @@ def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...], cli):
     err = proc.stderr.decode().strip()
     assert proc.returncode == 2, err
     assert err.startswith("error: ") and "\n" not in err and "--help" in err and "Traceback" not in err
+
+
+def _help_of(command: str) -> str:
+    """`unspin COMMAND --help` as a user sees it, wrapping and any box drawing undone."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "100"}
+    proc = subprocess.run([sys.executable, "-m", "unspin", *command.split(), "--help"], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return " ".join(proc.stdout.replace("│", " ").split())
+
+
+def test_every_help_reads_cleanly_and_shows_the_defaults_its_options_describe():
+    import re
+
+    import typer
+
+    from unspin.cli import app
+
+    group = typer.main.get_command(app)
+    commands = sorted(group.commands)  # type: ignore[attr-defined]
+    assert {"analyze", "batch", "serve", "stats"} <= set(commands)
+    for name in ["", *commands]:
+        out = _help_of(name)
+        stray = re.findall(r"\S* [.,;:](?=\s|$)", out)
+        assert not stray, f"`unspin {name} --help`: a stray space before punctuation: {stray}"
+        assert "[]" not in out and "()" not in out, f"`unspin {name} --help`: an emptied bracket"
+        for param in group.commands[name].params if name else []:  # type: ignore[attr-defined]
+            for said in re.findall(r"\[default: [^\]]*\]", getattr(param, "help", None) or ""):
+                assert " ".join(said.split()) in out, f"`unspin {name} --help` does not show {said}"
+    analyze = _help_of("analyze")
+    assert "Output format [default: text, or what the -o file's extension names]." in analyze
+    assert "(0-1) [default: the model's display threshold; 0 shows all]. Scores do not change." in analyze
+
+
+def test_version_names_the_package_and_the_shipped_model(cli):
+    from importlib.metadata import version
+
+    from unspin.detect.runtime import DEFAULT_MODEL_DIR
+
+    meta = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    proc = cli("--version")
+    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
+    assert proc.stdout.decode() == f"unspin {version('unspin')} (model {meta['name']} {meta['version']})\n"
+    assert "--version" in _help_of("")

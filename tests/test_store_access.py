@@ -312,3 +312,59 @@ def test_batch_and_serve_on_one_store(tmp_path: Path, results: list) -> None:
     assert any(3 < c < 43 for c in counts), sorted(set(counts))  # answered while the batch was writing
     assert counts[-1] == 43
     assert duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM articles").fetchone() == (43,)
+
+
+_HOLDER = """
+import os, sys, time
+from pathlib import Path
+from unspin.corpus.store import StoreLocked
+from unspin.corpus.store_access import WriterLock
+
+db, held, until = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
+turns = clashes = 0
+while time.time() < until:
+    try:
+        lock = WriterLock(db)
+    except StoreLocked:
+        continue
+    try:
+        os.mkdir(held)  # only one holder at a time may make it
+    except FileExistsError:
+        clashes += 1
+    else:
+        turns += 1
+        os.rmdir(held)
+    lock.release()
+print(turns, clashes)
+"""
+
+
+def test_the_writer_lock_file_goes_with_its_writer_and_stays_one_writer_at_a_time(tmp_path: Path) -> None:
+    from unspin.corpus.store_access import WriterLock, sidecar_path
+
+    db = tmp_path / "news.duckdb"
+    lock = WriterLock(db)
+    assert sidecar_path(db).exists() and current_writer(db) is not None
+    lock.release()
+    assert not sidecar_path(db).exists() and current_writer(db) is None
+    # processes taking and letting go of the lock as fast as they can: the file comes and goes, and a writer
+    # that opened it just before its last holder removed it must not count as holding the lock
+    until = time.time() + 4
+    procs = [subprocess.Popen([sys.executable, "-c", _HOLDER, str(db), str(tmp_path / "held"), str(until)],
+                              stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    counts = [tuple(map(int, p.communicate(timeout=60)[0].split())) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sum(t for t, _ in counts) > 100 and sum(c for _, c in counts) == 0, counts
+    assert not sidecar_path(db).exists()
+
+
+def test_a_finished_batch_leaves_no_writer_file(tmp_path: Path) -> None:
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": text(i)}) + "\n" for i in range(2)), encoding="utf-8")
+    db = tmp_path / "news.duckdb"
+    for _ in range(2):  # a first run, then one with everything already stored
+        r = subprocess.run([*UNSPIN, "batch", str(src), "--db", str(db), "--workers", "1", "-q"],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("news.duckdb")) == [
+            "news.duckdb", "news.duckdb.results.jsonl"], list(tmp_path.iterdir())

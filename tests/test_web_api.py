@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -350,6 +351,37 @@ def test_serve_command_rejects_bad_options(cli, tmp_path: Path) -> None:
     assert out.returncode == 2 and "--workers" in out.stderr.decode()
 
 
+def test_serve_refuses_a_db_that_is_not_a_results_store_as_stats_does(cli, tmp_path: Path) -> None:
+    import duckdb
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    text = tmp_path / "bin.txt"
+    text.write_text("hello\n" * 100)
+    empty = tmp_path / "empty.duckdb"
+    empty.touch()
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    for path in (text, empty, other):
+        stats = cli("stats", "--db", str(path), "-q")
+        out = cli("serve", "--db", str(path), "--port", port, timeout=60)  # before the fix: a server that runs on
+        assert out.returncode == 2 == stats.returncode, out.stderr
+        lines = out.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and lines == stats.stderr.decode().strip().splitlines()
+
+
+def test_the_serve_check_passes_a_store_also_while_a_writer_holds_it(stored: tuple[Path, dict]) -> None:
+    from unspin.corpus.store import Store
+    from unspin.corpus.store_access import check_store
+
+    check_store(stored[0])
+    with Store(stored[0]):
+        check_store(stored[0])
+
+
 # -- with a results store (--db) ------------------------------------------------------
 
 STORED = [
@@ -431,6 +463,24 @@ def test_corpus_and_article_pages(db_server: str, stored: tuple[Path, dict]) -> 
     assert art.text.count('<mark class="span ') >= len(shown) > 0
     assert 'href="/api/articles/gz-1"' in art.text
     assert httpx.get(f"{db_server}/articles/nope").status_code == 404
+
+
+def test_the_article_list_urls_lead_to_the_corpus_list(db_server: str, server: str) -> None:
+    for path in ("/articles", "/articles/"):
+        r = httpx.get(f"{db_server}{path}", params={"outlet": "Coast Courier"})
+        assert r.status_code == 307 and r.headers["location"] == "/corpus?outlet=Coast+Courier#articles", r.text
+        page = httpx.get(f"{db_server}{path}", follow_redirects=True)
+        assert page.status_code == 200 and page.url.path == "/corpus", page.text
+        assert 'href="/articles/cc-1"' in page.text and 'href="/articles/gz-1"' in page.text
+        r = httpx.get(f"{server}{path}")  # no store: the corpus page's 404 at once, not a redirect to it
+        assert r.status_code == 404 and "no article store" in r.text
+
+
+def test_a_permalink_to_nothing_is_404(db_server: str) -> None:
+    for key in ("nonexistent", "0123456789abcdef", "0123456789ABCDEF", "0123456789abcdef0", "%20"):
+        for q in ("", "?download=json"):
+            r = httpx.get(f"{db_server}/a/{key}{q}")
+            assert r.status_code == 404 and "no saved analysis" in r.text, (key, r.status_code, r.text[:300])
 
 
 def test_store_held_by_a_writer_that_does_not_share_reads_is_503(db_server: str, stored: tuple[Path, dict]) -> None:

@@ -16,7 +16,8 @@ from unspin.cli.exits import user_errors
 from unspin.errors import UnspinError
 from unspin.train.config import TrainConfig
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.")
+# No rich markup in help texts: it would take "[default: ...]" in a help for a tag and drop it ("Output format .").
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Find the spin in news.", rich_markup_mode=None)
 
 
 class Format(StrEnum):
@@ -29,9 +30,43 @@ class Format(StrEnum):
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")]
 
 
+def version_line() -> str:
+    """`unspin X.Y.Z (model NAME VERSION)`: the installed package's version and the shipped model's name and
+    version, read from its meta.json (the model is not loaded)."""
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    from unspin.detect.runtime import DEFAULT_MODEL_DIR
+
+    try:
+        package = version("unspin")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        package = "unknown"
+    try:
+        meta = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+        model = f"{meta.get('name', DEFAULT_MODEL_DIR.name)} {meta.get('version', 'unknown')}"
+    except (OSError, ValueError, AttributeError):
+        model = f"{DEFAULT_MODEL_DIR.name} (meta.json unreadable)"
+    return f"unspin {package} (model {model})"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and the model's, and exit.")] = False,
+) -> None:
+    """Find the spin in news."""
+
+
 def _write(out: Path | None, content: str) -> None:
-    if out is None:
-        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+    if out is None:  # nothing to write (PTC lines of an article without spans) is nothing, not a blank line
+        sys.stdout.write(content if not content or content.endswith("\n") else content + "\n")
     else:
         try:
             out.write_text(content, encoding="utf-8")
@@ -164,7 +199,7 @@ def train(
         help="Encoder to start from: minilm (shipped size), mpnet (a teacher; needs the teacher extra) "
              "or a model folder.")] = "minilm",
     teacher: Annotated[list[Path] | None, typer.Option(
-        help="Distil: a trained model folder whose soft labels on --unlabeled news the model also learns "
+        metavar="<path>", help="Distil: a trained model folder whose soft labels on --unlabeled news the model also learns "
              "from. Repeat for an ensemble.")] = None,
     unlabeled: Annotated[Path | None, typer.Option(
         help="Unlabeled news for the teacher: JSONL(.gz) with a text field, or a folder of .txt files.")] = None,

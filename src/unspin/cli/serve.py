@@ -49,6 +49,10 @@ def serve(
             raise UnspinError("--port must be between 1 and 65535")
         if db is not None and not db.is_file():
             raise UnspinError(f"{db}: no such database file")
+        if db is not None:
+            from unspin.corpus.store_access import check_store
+
+            check_store(db)  # not a results store, or one of an older layout: refused as `unspin stats` refuses it
         if model is not None:
             from unspin.detect.runtime import check_model_dir
 

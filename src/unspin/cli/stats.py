@@ -24,10 +24,10 @@ def stats(
     = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write all statistics as one JSON file.")] = None,
     stories: Annotated[bool, typer.Option("--stories", help="Group articles into stories and compare outlets.")] = False,
-    outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Only this outlet (repeat for several).")] = None,
-    since: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Published on or after (YYYY-MM-DD).")]
+    outlet: Annotated[list[str] | None, typer.Option("--outlet", metavar="<str>", help="Only this outlet (repeat for several).")] = None,
+    since: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, metavar="<YYYY-MM-DD>", help="Published on or after (YYYY-MM-DD).")]
     = None,
-    until: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Published on or before (YYYY-MM-DD).")]
+    until: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, metavar="<YYYY-MM-DD>", help="Published on or before (YYYY-MM-DD).")]
     = None,
     model_version: Annotated[str | None, typer.Option(help="Only analyses by this model version.")] = None,
     top: Annotated[int, typer.Option("--top", help="Most frequent span texts to list per technique.")] = 10,

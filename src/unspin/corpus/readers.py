@@ -119,6 +119,21 @@ class Columns:
     def text_label(self) -> str:
         return self.text or "text"
 
+    def named(self) -> list[tuple[str, str]]:
+        """(field, column) for each column named by an option, in FIELDS order."""
+        return [(f, name) for f in FIELDS if (name := getattr(self, f)) is not None]
+
+
+def option_of(field: str) -> str:
+    """The `unspin batch` option that names the column of `field`: --text-column, --outlet-column, ..."""
+    return f"--{field}-column"
+
+
+def _shown_columns(keys: list[str]) -> str:
+    """The columns an input has, for a message: the first 12, each cut to 40 characters."""
+    shown = ", ".join(storable(k[:40])[0] for k in keys[:12]) + (", ..." if len(keys) > 12 else "")
+    return printable(shown or "none")
+
 
 @dataclass
 class PendingHtml:
@@ -292,6 +307,10 @@ class CorpusInput:
     def check(self) -> None:
         """Fail now, with one line, if this input cannot be read at all."""
 
+    def column_names(self) -> list[str] | None:
+        """After `check()`: the columns of a table input (CSV header, the first JSON object's keys); else None."""
+        return None
+
     def records(self) -> Iterator[Record]:
         raise NotImplementedError
 
@@ -410,6 +429,11 @@ class JsonLines(CorpusInput):
     Lines are at most `MAX_LINE_BYTES`; a longer one is a bad record and is skipped without being held.
     """
 
+    _keys: list[str] | None = None  # the first JSON object's keys, found by `check()`
+
+    def column_names(self) -> list[str] | None:
+        return self._keys
+
     def _open_lines(self) -> tuple[IO[bytes], Iterator[tuple[Line, str | None]]]:
         """The open file and its lines as (position, text or None when over the cap), in its sniffed encoding."""
         sniffed = _sniff_encoding(_read_head(self.path))
@@ -456,7 +480,8 @@ class JsonLines(CorpusInput):
                         continue
                     seen += 1
                     what = "over the line limit" if line is None else _json_kind(line)
-                    if what == "object":
+                    if what == "object" and line is not None:
+                        self._keys = [str(k) for k in json.loads(line)]
                         return
                     first_bad = first_bad or f"line {ln.number} is {what}"
                     if seen >= CHECK_LINES:
@@ -652,12 +677,17 @@ class CsvFile(CorpusInput):
         if not fields:
             raise InputError(f"{self.path}: empty CSV file (no header row)")
         if self.columns.resolve(fields)["text"] not in fields:
-            shown = printable(", ".join(storable(f[:40])[0] for f in fields[:12]))
-            named = f"'{self.columns.text}' column" if self.columns.text else "text column (text, content, body...)"
-            hint = "use --text-column"
+            shown = _shown_columns(fields)
+            if self.columns.text is not None:
+                named, hint = f"'{printable(self.columns.text)}' column for --text-column", "check its spelling"
+            else:
+                named, hint = "text column (text, content, body...)", "use --text-column"
             if len(fields) == 1 and any(d in fields[0] for d in CSV_DELIMITERS if d != delim):
                 hint += f", or --delimiter (the header looks separated by something other than {delim!r})"
             raise InputError(f"{self.path}: no {named} (has: {shown}); {hint}")
+
+    def column_names(self) -> list[str] | None:
+        return None if self._dialect is None else self._dialect[2]
 
     def records(self) -> Iterator[Record]:
         csv.field_size_limit(MAX_BYTES)
@@ -960,6 +990,25 @@ class Corpus:
     def check(self) -> None:
         for inp in self.inputs:
             inp.check()
+        self._check_named_columns()
+
+    def _check_named_columns(self) -> None:
+        """A column named by an option must be there: the text column in every JSONL/CSV input (a record
+        without its text is an error), any other in at least one (inputs of several layouts share the options).
+        Else InputError naming the column and the columns there are, before anything is written."""
+        tables = [(inp, cols) for inp in self.inputs if (cols := inp.column_names()) is not None]
+        if not tables:
+            return
+        for field, name in self.columns.named():
+            lacking = [(inp, cols) for inp, cols in tables if name not in cols]
+            if not lacking or (field != "text" and len(lacking) < len(tables)):
+                continue
+            inp, cols = lacking[0]
+            has = f"has: {_shown_columns(cols)}"
+            if field != "text" and len(tables) > 1:
+                has = "; ".join(f"{i.path} has: {_shown_columns(c)}" for i, c in tables[:3])
+                raise InputError(f"no '{printable(name)}' column for {option_of(field)} in any input ({has})")
+            raise InputError(f"{inp.path}: no '{printable(name)}' column for {option_of(field)} ({has})")
 
     def __iter__(self) -> Iterator[Record]:
         for inp in self.inputs:

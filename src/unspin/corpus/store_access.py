@@ -6,7 +6,9 @@ read-only) keeps the writer out. So the web app and a batch run on one file
 need rules, and these are they:
 
 - The writer announces itself in a sidecar file, `<db>.writer`, by holding an
-  exclusive `flock` on it for as long as it has the store open (`WriterLock`).
+  exclusive `flock` on it for as long as it has the store open (`WriterLock`),
+  and removes it when it closes the store (still holding the lock; a new writer
+  checks, once locked, that the file it locked is still the one named).
   A second writer finds the lock taken and is refused at once, with one line.
 - A reader first checks that lock (a non-blocking shared `flock`, released
   straight away). With no writer it opens the DuckDB file read-only, runs one
@@ -95,18 +97,32 @@ class WriterLock:
         from unspin.corpus.store import StoreError, StoreLocked
 
         self.path = sidecar_path(db)
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as e:
-            raise StoreError(f"{self.path}: cannot create the writer's lock file ({e.strerror})") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as e:
+                raise StoreError(f"{self.path}: cannot create the writer's lock file ({e.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise StoreLocked(
+                    f"{db}: in use by another writer (a DuckDB file takes one writer); wait for it to finish") from None
+            if self._still_named(fd):
+                break
+            # the writer before this one removed the file between this open and this lock: lock the one there now
             os.close(fd)
-            raise StoreLocked(
-                f"{db}: in use by another writer (a DuckDB file takes one writer); wait for it to finish") from None
         self.fd: int | None = fd
         self.publish(None)
+
+    def _still_named(self, fd: int) -> bool:
+        """Whether the file `fd` is open on is the one at `self.path` (not one a leaving writer has removed)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        own = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
 
     def publish(self, read_socket: str | None) -> None:
         """Name the socket readers may ask (None: this writer does not share reads)."""
@@ -117,11 +133,19 @@ class WriterLock:
         os.pwrite(self.fd, data, 0)
 
     def release(self) -> None:
-        """Empty the sidecar and let go of the lock (the file stays: removing it would race a new writer)."""
+        """Empty and remove the sidecar, then let go of the lock.
+
+        It is removed while still locked, so a new writer that opened it just before finds, once it has the
+        lock, that the name is gone or names another file, and locks the file named now instead (`__init__`).
+        A writer that is killed leaves the file; the next one reuses it.
+        """
         if self.fd is None:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(self.fd, 0)
+        with contextlib.suppress(OSError):
+            if self._still_named(self.fd):
+                os.unlink(self.path)
         os.close(self.fd)  # closing the descriptor releases the flock
         self.fd = None
 
@@ -335,6 +359,22 @@ def read(db: Path, op: str, args: dict[str, Any] | None = None) -> Any:
                 f"{db}: in use by a writer that does not share reads (pid {writer.pid}); "
                 f"retry when it has finished")
         time.sleep(0.05)
+
+
+def check_store(db: Path) -> None:
+    """Refuse now, with one line (`store.StoreError`), a file that is not an unspin results store, by the check
+    `unspin stats` makes (`stats.open_results`): a brief read-only open. A store that a writer holds right now
+    is not opened (its writer opened it as a store; the open would only find it locked)."""
+    from unspin.corpus.stats import open_results
+    from unspin.corpus.store import StoreLocked
+
+    if current_writer(db) is not None:
+        return
+    try:
+        with open_results(db):
+            pass
+    except StoreLocked:  # held by a process that does not announce itself (a duckdb shell): readable later
+        return
 
 
 class StoreReader:

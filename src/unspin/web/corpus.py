@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from unspin.article import Result
@@ -111,8 +111,19 @@ async def get_stats(
     return JSONResponse(stats)
 
 
+@pages.get("/articles", include_in_schema=False)
+async def article_list(request: Request) -> Response:
+    """The list of the stored articles is the corpus page's: `/articles` and `/articles/` lead there (with the
+    outlet and technique asked for), as `/articles/ID` is one of them."""
+    _db(request)  # no store: the same 404 as the corpus page's, without a redirect first
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/corpus{query}#articles", status_code=307)
+
+
 @pages.get("/articles/{article_id:path}", response_class=HTMLResponse)
-async def article_page(article_id: str, request: Request) -> HTMLResponse:
+async def article_page(article_id: str, request: Request) -> Response:
+    if not article_id:  # `/articles/`: the list, not an article without an id
+        return await article_list(request)
     result = await run_in_threadpool(load_result, _db(request), article_id)
     return HTMLResponse(render_result(request, result, stored=True))
 

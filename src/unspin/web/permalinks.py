@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from unspin.article import Result
-from unspin.saved_results import SavedResults
+from unspin.saved_results import KEY, SavedResults
 from unspin.score import shown
 from unspin.web.errors import NotFound
 
@@ -38,9 +38,12 @@ async def keep(request: Request, result: Result) -> str:
 async def find(request: Request, key: str) -> Result:
     from unspin.web.pages import for_reading
 
+    missing = NotFound(f"no saved analysis with the key {key!r} here; paste the article again to make its link")
+    if not KEY.match(key):  # not a key at all (a link cut short, a typo): a link to nothing, as a well-formed one
+        raise missing
     result = await run_in_threadpool(saved(request).load, key)
     if result is None:
-        raise NotFound(f"no analysis with the key {key!r} here; paste the article again to make its link")
+        raise missing
     return for_reading(request, result)
 
 
