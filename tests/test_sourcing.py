@@ -318,6 +318,19 @@ def test_tagged_cue_of_function_words_only_is_no_attribution(cue, junk):
     assert _junk(Layout(text), found, known=True) == junk
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "junk"),
+    [("Harbour Board Chair Says Ferry Fares Will Rise In May", "Says", False),
+     ("Ann Vale Slams Harbour Board Over Ferry Fares", "Slams", False),
+     ("The mayor met Vale Shipping on Tuesday and said the fares will rise.", "Shipping", True),
+     ("The mayor and Hope Lind talked about the fares that will rise in May.", "Hope", True)],
+)
+def test_capitalised_reporting_verb_of_a_headline_is_a_cue(text, cue, junk):
+    a = text.index(cue)
+    found = Found((a, a + len(cue)), (0, 3), ((a + len(cue) + 1, len(text)),), 0.9)
+    assert _junk(Layout(text), found, known=True) == junk
+
+
 def test_pronoun_attribution_resolves():
     text = 'Farm minister Ilse Mart said: "We will pay." She added that payments start in May.'
     (a,) = sourcing(text).attributions

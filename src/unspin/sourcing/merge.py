@@ -185,10 +185,23 @@ def _junk(layout: Layout, f: Found, known: bool) -> bool:
     words = re.findall(r"[\w’']+", text[f.cue[0] : f.cue[1]].lower())
     if words and all(w in _FUNCTION_CUES for w in words):
         return True
-    sa, _ = layout.sentence_at(f.cue[0])
-    if text[f.cue[0]].isupper() and text[sa : f.cue[0]].strip(" \"“‘'(") != "":
+    sa, sb = layout.sentence_at(f.cue[0])
+    if text[f.cue[0]].isupper() and text[sa : f.cue[0]].strip(" \"“‘'(") != "" \
+            and not _headline_verb(text[sa:sb], words):
         return True
     return not f.strong_source and not known
+
+
+def _headline_verb(sentence: str, words: list[str]) -> bool:
+    """Whether a capitalised cue is a reporting verb of a title-case headline ('Vale Says Fares Will Rise',
+    'Brandl Slams Harbour Plan'), not a name inside a sentence: a speech verb, or a verb of stance in a line
+    whose longer words are all capitalised."""
+    if not words or words[0] not in SPEECH_VERBS | ATTITUDE_VERBS:
+        return False
+    if words[0] in SPEECH_VERBS:
+        return True
+    longer = [w for w in re.findall(r"[^\W\d_][\w'’-]*", sentence) if len(w) > 3]
+    return bool(longer) and all(w[0].isupper() for w in longer)
 
 
 def _clear_of(text: str, f: Found, quotes: list[Quote]) -> Found | None:
