@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from invariants import check_sourcing
 from unspin.load.text import article_from_text
-from unspin.sourcing import Sourcing, find_sourcing
+from unspin.sourcing import Quote, Sourcing, find_sourcing
 from unspin.sourcing.events import SpeechEvent, find_events
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.merge import Found, _junk, negated
+from unspin.sourcing.merge import Found, _junk, carry_speakers, negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -548,3 +549,36 @@ def test_distinct_sources_join_name_forms():
              ("Washington Post", "outlet"), ("the Washington Post", "institution")]
     assert distinct_sources(named) == {"people": ["Josh Rogin"], "outlets": ["Washington Post"],
                                        "institutions": ["Kremlin"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [("The ferry will run on Sunday, Ilse Mart, the harbour board's spokesman, said on Friday.",
+      "Ilse Mart, the harbour board's spokesman"),
+     ("Karl Dorn, Vale’s campaign manager, said the fares would not rise.", "Karl Dorn, Vale’s campaign manager"),
+     ("Tove Brandl, 49, said the ferry was late again.", "Tove Brandl, 49")],
+)
+def test_subject_with_an_appositive_description(text, source):
+    events = [(text[e.source_start : e.source_end], e.form) for e in find_events(Layout(text))]
+    assert (source, "subject") in events
+
+
+def test_said_in_a_statement_names_no_inverted_source():
+    text = "“The ferry will run,” said in a statement the board that runs the port."
+    events = [text[e.source_start : e.source_end] for e in find_events(Layout(text))]
+    assert "in a statement the board that runs the port" not in events
+    text = "“The ferry will run,” the board of the port, which runs it, said in a statement."
+    assert all(not text[e.source_start : e.source_end].startswith("in ") for e in find_events(Layout(text)))
+
+
+def test_quote_after_a_tagged_speakers_quote_in_its_paragraph_is_carried():
+    text = ("“Fares will stay low,” the woman who chairs the board said in a statement. “We promised that.”\n\n"
+            "“Nobody asked us.”")
+    first, second, third = (m.span() for m in re.finditer(r"“[^”]*”", text))
+    a = text.index("the woman")
+    quotes = [Quote(*first, text[slice(*first)], speaker="the woman", speaker_start=a, speaker_end=a + 9,
+                    how="tagger", anonymous=True),
+              Quote(*second, text[slice(*second)]), Quote(*third, text[slice(*third)])]
+    out = carry_speakers(Layout(text), quotes)
+    assert [(q.speaker, q.how, q.anonymous) for q in out] == [
+        ("the woman", "tagger", True), ("the woman", "carried", True), (None, None, False)]  # not across paragraphs

@@ -152,6 +152,21 @@ def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
     return out
 
 
+def carry_speakers(layout: Layout, quotes: list[Quote]) -> list[Quote]:
+    """A quote with no speaker of its own goes on the previous quote's statement when both are in one
+    paragraph ('“Fares stay,” Ann Vale, the board's head, said in a statement. “We promised.”'), also when
+    that speaker came from the tagger (the rules carry their own speakers already), how 'carried'."""
+    out: list[Quote] = []
+    for q in quotes:
+        prev = out[-1] if out else None
+        if (q.speaker is None and q.how is None and q.speaker_start is None and prev is not None
+                and prev.speaker and prev.how and layout.paragraph_index(prev.start) == layout.paragraph_index(q.start)):
+            q = replace(q, speaker=prev.speaker, role=prev.role, how="carried", anonymous=prev.anonymous,
+                        source_kind=prev.source_kind)
+        out.append(q)
+    return out
+
+
 def negated(text: str, cue: tuple[int, int]) -> bool:
     """'did not say', 'never said', 'declined to say', 'was told', 'reservists, called up by the mayor',
     'the truce negotiated by Moscow':
@@ -319,7 +334,7 @@ def combine(
         if f is not None and _same_statement(q, f, best[k][0]):
             used.add(best[k][1])  # the attribution is this quote's: not listed again
         out_quotes.append(q)
-    out_quotes = join_interrupted(layout, out_quotes)
+    out_quotes = join_interrupted(layout, carry_speakers(layout, out_quotes))
     quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
     out_attr = [a for a in rule_attributions if a.verb.lower() in _RULE_FIRST_VERBS
                 and not any(_same([(a.claim_start, a.claim_end)], c) for c in quoted)]
