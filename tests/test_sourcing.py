@@ -323,6 +323,8 @@ def test_tagged_cue_of_function_words_only_is_no_attribution(cue, junk):
     ("text", "cue", "junk"),
     [("Harbour Board Chair Says Ferry Fares Will Rise In May", "Says", False),
      ("Ann Vale Slams Harbour Board Over Ferry Fares", "Slams", False),
+     ("Harbour Board Calls On Mayor Vale To Resign", "Calls On", False),
+     ("Ann Vale Just Announced Her Ferry Plan", "Just Announced", False),
      ("The mayor met Vale Shipping on Tuesday and said the fares will rise.", "Shipping", True),
      ("The mayor and Hope Lind talked about the fares that will rise in May.", "Hope", True)],
 )

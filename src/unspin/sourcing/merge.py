@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 from unspin.sourcing.events import SpeechEvent
 from unspin.sourcing.features import Doc
 from unspin.sourcing.layout import Layout, trim
-from unspin.sourcing.lexicon import ATTITUDE_VERBS, DETERMINERS, LEADING_PREPOSITIONS, SPEECH_VERBS
+from unspin.sourcing.lexicon import (
+    ATTITUDE_VERBS,
+    DETERMINERS,
+    LEADING_PREPOSITIONS,
+    QUOTE_FRAMING_VERBS,
+    SPEECH_VERBS,
+)
 from unspin.sourcing.model import AnonymousSource, Attribution, Quote
 from unspin.sourcing.speakers import SpeakerResolver, title_case
 from unspin.sourcing.tagger import Tagged
@@ -210,8 +216,8 @@ def _junk(layout: Layout, f: Found, known: bool) -> bool:
 def _headline_verb(sentence: str, words: list[str]) -> bool:
     """Whether a capitalised cue is a reporting verb of a title-case headline ('Vale Says Fares Will Rise',
     'Brandl Slams Harbour Plan'), not a name inside a sentence: a speech verb, or a verb of stance in a line
-    whose longer words are all capitalised."""
-    if not words or words[0] not in SPEECH_VERBS | ATTITUDE_VERBS:
+    whose longer words are all capitalised ('Vale Calls On Board To Resign', 'Lind Just Announced ...')."""
+    if not set(words) & (SPEECH_VERBS | ATTITUDE_VERBS | QUOTE_FRAMING_VERBS):
         return False
     if words[0] in SPEECH_VERBS:
         return True
