@@ -13,7 +13,7 @@ from unspin.load.text import article_from_text
 from unspin.sourcing import Quote, Sourcing, find_sourcing
 from unspin.sourcing.events import SpeechEvent, find_events
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.merge import Found, _junk, carry_speakers, negated
+from unspin.sourcing.merge import Found, _junk, carry_speakers, combine, negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -584,3 +584,19 @@ def test_quote_after_a_tagged_speakers_quote_in_its_paragraph_is_carried():
     out = carry_speakers(Layout(text), quotes)
     assert [(q.speaker, q.how, q.anonymous) for q in out] == [
         ("the woman", "tagger", True), ("the woman", "carried", True), (None, None, False)]  # not across paragraphs
+
+
+def test_doubtful_tagged_attribution_of_no_verb_of_saying_flags_no_unnamed_source():
+    text = "Tourists can now see the restored maps. Tourists said the maps were restored too late."
+    layout = Layout(text)
+    resolver = SpeakerResolver(layout, find_people(text, layout.all_tokens, []), [], layout.outlets)
+
+    def found(cue: str, score: float) -> Found:
+        a = text.index(cue)
+        src = text.rindex("Tourists", 0, a)
+        end = text.index(".", a)
+        return Found((a, a + len(cue)), (src, src + 8), ((a + len(cue) + 1, end),), score, True)
+
+    for score, flagged in ((0.45, [False, True]), (0.6, [True, True])):
+        _, attributions = combine(layout, [found("see", score), found("said", score)], [], [], resolver, [])
+        assert [(a.verb, a.anonymous) for a in attributions] == list(zip(["see", "said"], flagged, strict=True))
