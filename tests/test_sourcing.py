@@ -600,3 +600,13 @@ def test_doubtful_tagged_attribution_of_no_verb_of_saying_flags_no_unnamed_sourc
     for score, flagged in ((0.45, [False, True]), (0.6, [True, True])):
         _, attributions = combine(layout, [found("see", score), found("said", score)], [], [], resolver, [])
         assert [(a.verb, a.anonymous) for a in attributions] == list(zip(["see", "said"], flagged, strict=True))
+
+
+def test_block_quote_after_a_paragraph_ending_in_a_colon():
+    text = ("The harbour board met on Monday to settle the fares. Ann Vale continued:\n\n"
+            "“We will not raise the fares this year, whatever the council says.”\n\n"
+            "The board will meet again in May.\n\n"
+            "“Nobody has asked us about the fares at all,” one reader wrote to the paper.")
+    first = sourcing(text).quotes[0]
+    assert (first.speaker, first.how, first.cue) == ("Ann Vale", "before", "continued")
+
