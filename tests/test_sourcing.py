@@ -610,3 +610,13 @@ def test_block_quote_after_a_paragraph_ending_in_a_colon():
     first = sourcing(text).quotes[0]
     assert (first.speaker, first.how, first.cue) == ("Ann Vale", "before", "continued")
 
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [("“Not this year!” the workers chanted outside the harbour office.", "the workers"),
+     ("“Never,” retorted Karl Dorn, the board's lawyer.", "Karl Dorn"),
+     ("“Ask the mayor,” Ilse Mart joked.", "Ilse Mart")],
+)
+def test_verbs_that_set_off_direct_speech(text, speaker):
+    events = [(text[e.source_start : e.source_end], e.verb) for e in find_events(Layout(text))]
+    assert any(s == speaker for s, _ in events), events

@@ -19,6 +19,7 @@ from unspin.sourcing.lexicon import (
     PRONOUNS,
     QUANTIFIERS,
     QUOTE_FRAMING_VERBS,
+    QUOTING_VERBS,
     ROLE_NOUNS,
     SOURCE_NOUNS,
     SPEECH_VERBS,
@@ -31,7 +32,10 @@ _MAX_NP = 10
 _PUNCT_STOP = set(",.;:!?()[]\"“”„«»—–")
 _APPOSITIVE_OPENERS = {"who", "which", "whose", "by", "a", "an", "the"}
 _INVERTING_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "asked", "continued", "explained",
-                    "insisted", "noted", "recalled", "replied", "warned", "argued", "stressed"}
+                    "insisted", "noted", "recalled", "replied", "warned", "argued", "stressed", "answered", "shouted",
+                    "yelled", "chanted", "joked", "quipped", "exclaimed", "retorted", "barked", "interjected",
+                    "boomed", "whispered", "muttered", "cried", "thundered", "snapped", "gushed", "mused",
+                    "marvelled", "marveled", "lamented", "boasted", "bragged"}
 # Verb forms that are as often plural nouns ("phone calls", "the claims"): their subject must be adjacent.
 _NOUN_LIKE = {"calls", "claims", "reports", "states", "notes", "comments", "remarks", "estimates", "quotes",
               "warns", "report", "claim", "comment", "estimate", "quote", "note"}
@@ -205,7 +209,8 @@ def events_in(toks: list[Token], floor: int = 0, ceil: int | None = None) -> lis
             if src and plausible_source(toks[src[0] : src[1]]):
                 out.append(_event(toks, (i, i + 2), src, "according_to"))
             continue
-        if low not in SPEECH_VERBS and low not in CITING_VERBS and low not in QUOTE_FRAMING_VERBS:
+        if low not in SPEECH_VERBS and low not in CITING_VERBS and low not in QUOTE_FRAMING_VERBS \
+                and low not in QUOTING_VERBS:
             continue
         prev = _prev_word(toks, i, floor)
         if prev is not None and (prev.low in VERB_BLOCKERS or (low.endswith("ing") and prev.low in _GERUND_BLOCKERS)):
