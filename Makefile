@@ -35,7 +35,7 @@ demo: install
 test: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

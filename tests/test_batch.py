@@ -420,9 +420,14 @@ def test_ctrl_c_during_a_store_write_lands_after_the_write(tmp_path: Path) -> No
     from unspin.corpus.batch import ctrl_c_held
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    with pytest.raises(KeyboardInterrupt):
-        with ctrl_c_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            con.execute("CREATE TABLE t AS SELECT range AS x FROM range(2000000)")
+    # Python's own Ctrl-C handler, as in a terminal (a pytest-xdist worker ignores SIGINT)
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with ctrl_c_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                con.execute("CREATE TABLE t AS SELECT range AS x FROM range(2000000)")
+    finally:
+        signal.signal(signal.SIGINT, outer)
     assert con.execute("SELECT count(*) FROM t").fetchone() == (2000000,)
     con.close()

@@ -88,14 +88,26 @@ def test_queue_admits_two_a_thread_before_it_knows_the_machines_speed() -> None:
     tickets = [q.admit(1000) for _ in range(4)]
     with pytest.raises(Overloaded):
         q.admit(1000)
-    for t in tickets[:3]:
-        q.finish(t, 0.5)
+    q.finish(tickets[0], 0.5)  # one measurement: from now on the work decides
     assert q.seconds_per_char == pytest.approx(0.5 / 1000)
-    tickets = [q.admit(1000) for _ in range(3)]  # still few measurements: two a thread
-    with pytest.raises(Overloaded):
-        q.admit(1000)
-    q.finish(tickets[0], 0.5)  # the fourth: from now on the work decides
-    assert q.admit(1000) and q.admit(1000) and q.admit(1000)
+    assert q.admit(1000) and q.admit(1000)
+
+
+def test_queue_prices_work_at_double_until_a_few_analyses_are_measured() -> None:
+    from unspin.web.admission import COLD_SAFETY, COLD_SAMPLES
+
+    q = AnalysisQueue(threads=1, max_wait_s=1.0, max_jobs=100, timeout_s=60)
+    q.measure(0.1, 1000)  # the start-up measurement: 1e-4 s a character, priced at 2e-4 while cold
+    assert COLD_SAFETY == 2.0 and COLD_SAMPLES == 4
+    admitted = [q.admit(1000)]  # nothing ahead: admitted whatever its price
+    with pytest.raises(Overloaded) as shed:
+        while True:
+            admitted.append(q.admit(1000))
+    assert len(admitted) == 5  # k * 0.2 s ahead + its own 0.2 s fits in 1 s for k <= 4
+    assert "about 1.0 s of work ahead" in str(shed.value)
+    for t in admitted[:3]:
+        q.finish(t, 0.1)  # four measurements now: priced at the speed itself
+    assert q.admit(1000) and q.wait_estimate() == pytest.approx(3 * 1000 * 1e-4)
 
 
 def test_a_text_of_short_words_is_priced_by_its_words() -> None:
@@ -161,7 +173,8 @@ def test_a_full_server_refuses_before_it_parses_the_body() -> None:
 def test_a_request_still_queued_at_its_deadline_is_503_not_504() -> None:
     settings = Settings(threads=1, queue_seconds=1000, timeout_s=1.0)
     with BackgroundServer(create_app(settings)) as s, ThreadPoolExecutor(2) as pool:
-        slow = pool.submit(httpx.post, f"{s.url}/api/analyze", json={"text": DEMO * 30}, timeout=60)
+        # about 28,000 words: several seconds on any CPU, so the second request is still queued at its deadline
+        slow = pool.submit(httpx.post, f"{s.url}/api/analyze", json={"text": DEMO * 120}, timeout=60)
         time.sleep(0.2)
         queued = httpx.post(f"{s.url}/api/analyze", json={"text": DEMO}, timeout=60)
         first = slow.result()

@@ -253,7 +253,7 @@ def test_filter_updates_the_sentence_scores(browser, server: str) -> None:
         assert shown == want, tech
     page.locator("label[for=f-all]").click()
     assert page.locator(".sent .gutter").all_inner_texts() == [
-        f"{int(s['score'] * 100 + 1e-9) / 100:.2f}" for s in api["sentences"]]
+        f"{int(s['score'] * 100 + 1e-9) / 100:.2f}" if s["score"] > 0 else "–" for s in api["sentences"]]
     ctx.close()
 
 

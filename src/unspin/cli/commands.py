@@ -69,8 +69,8 @@ def analyze(
         result = analyzer.analyze(article, min_confidence=threshold)
         from unspin.language import language_notice
 
-        if notice := language_notice(result.article.language):
-            typer.echo(f"note: {notice}", err=True)
+        if fmt not in ("text", "html") and (notice := language_notice(result.article.language)):
+            typer.echo(f"note: {notice}", err=True)  # the terminal and HTML views say it in their header
         if fmt == "text":
             from unspin.render.terminal import render_terminal, terminal_text
 

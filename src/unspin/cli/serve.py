@@ -49,8 +49,10 @@ def serve(
             raise UnspinError("--port must be between 1 and 65535")
         if db is not None and not db.is_file():
             raise UnspinError(f"{db}: no such database file")
-        if model is not None and not (model / "model.onnx").is_file():
-            raise UnspinError(f"{model}: not a model directory (no model.onnx)")
+        if model is not None:
+            from unspin.detect.runtime import check_model_dir
+
+            check_model_dir(model)  # the workers would each fail at start-up
         settings = Settings(
             host=host, port=port, db=db.resolve() if db else None, workers=workers, threads=threads,
             timeout_s=timeout, queue_seconds=queue_seconds, max_text_chars=max_chars, allow_private_urls=allow_private_urls,

@@ -93,12 +93,10 @@ def default_workers() -> int:
 
 def model_version(model_dir: Path | None) -> str:
     """The version the workers' Analyzer will report, read without loading the model."""
-    from unspin.detect.runtime import DEFAULT_MODEL_DIR
+    from unspin.detect.runtime import DEFAULT_MODEL_DIR, check_model_dir
 
     d = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
-    missing = [n for n in ("model.onnx", "heads.npz", "tokenizer.json", "meta.json") if not (d / n).exists()]
-    if missing:
-        raise ModelError(f"{d}: model is missing {', '.join(missing)}")
+    check_model_dir(d)
     try:
         return str(json.loads((d / "meta.json").read_text()).get("version", "0"))
     except (OSError, ValueError) as e:

@@ -74,6 +74,14 @@ class RawSpan:
     tech: np.ndarray
 
 
+def check_model_dir(model_dir: Path, encoder_file: str = "model.onnx") -> None:
+    """ModelError, in one line, when `model_dir` lacks a file a Detector loads."""
+    need = [encoder_file, "heads.npz", "tokenizer.json", "meta.json"]
+    missing = [n for n in need if not (model_dir / n).is_file()]
+    if missing:
+        raise ModelError(f"{model_dir}: not a model directory (missing {', '.join(missing)})")
+
+
 class Detector:
     """Loads a model directory once; cheap to share across requests and batch items."""
 
@@ -81,10 +89,7 @@ class Detector:
         import onnxruntime as ort
 
         self.model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
-        need = [encoder_file, "heads.npz", "tokenizer.json", "meta.json"]
-        missing = [n for n in need if not (self.model_dir / n).exists()]
-        if missing:
-            raise ModelError(f"{self.model_dir}: model is missing {', '.join(missing)}")
+        check_model_dir(self.model_dir, encoder_file)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

@@ -61,7 +61,8 @@ def _mark(result: Result, a: int, b: int, spans: tuple[Span, ...], bands: Bands)
 
 def _gs(cls: str, score: float, title: str, bands: Bands) -> str:
     band = bands.band(score).name if score > 0 else "none"
-    return f'<span class="gs {cls} b-{escape(band)}" title="{escape(title)}">{reading.conf_text(score)}</span>'
+    shown = reading.conf_text(score) if score > 0 else "–"  # as the terminal: nothing weighed is no score, not 0.00
+    return f'<span class="gs {cls} b-{escape(band)}" title="{escape(title)}">{shown}</span>'
 
 
 def _gutter(sent_score: float, techniques: dict[str, float], bands: Bands, listed: list[str]) -> str:
@@ -118,6 +119,8 @@ def score_card(result: Result) -> dict[str, Any]:
         "density": f"{result.score:.1f}",
         "unit": reading.UNIT,
         "help": reading.DENSITY_HELP,
+        "limits": reading.LIMITS_HELP,
+        "notices": reading.notices(result),
         "expected": f"{d.expected_phrases:.1f}" if d else None,
         "quoted": reading.quoted_text(result),
         "words": d.words if d else result.article.words,

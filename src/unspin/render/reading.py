@@ -25,6 +25,32 @@ CONFIDENCE_HELP = ("A confidence is the chance that a phrase really uses the tec
                    "articles labelled by annotators.")
 
 
+# What the shipped model (0.2.0) misses, from docs/model-card.md (PTC dev): rewrite with the model.
+LIMITS_HELP = (
+    "A low density is not a clean bill: the model finds about a quarter of the phrases annotators mark "
+    "(on PTC dev it expects 3.5 right phrases an article where they marked 14.2), and almost never Appeal to "
+    "Authority, Black-and-White Fallacy, Thought-terminating Cliché, Whataboutism / Straw Man / Red Herring or "
+    "Bandwagon / Reductio ad Hitlerum. Read the figure against other articles, and read the article."
+)
+SHORT_WORDS = 150  # fewer words outside quotes than this, and one phrase moves the density by more than 6
+
+
+def notices(result: Result) -> list[str]:
+    """Warnings a reader needs before the numbers: a language the model was not made for, a text too short
+    for its density to mean much. Empty for an English article of ordinary length."""
+    from unspin.language import language_notice
+
+    out = []
+    if notice := language_notice(result.article.language):
+        out.append(notice[0].upper() + notice[1:] + ".")
+    d = result.score_detail
+    words = d.words if d is not None else result.article.words
+    if 0 < words < SHORT_WORDS:
+        out.append(f"Only {words} words outside quotes: one phrase moves the density by {1000 / words:.0f}, "
+                   "so its place among other articles means little.")
+    return out
+
+
 def conf_text(confidence: float) -> str:
     """A confidence with two decimals, rounded down, so 0.2956 reads 0.29 and stays inside its band (below 0.30)."""
     return f"{math.floor(confidence * 100 + 1e-9) / 100:.2f}"

@@ -60,8 +60,9 @@ def summary_line(s: dict[str, Any]) -> Text:
     m = s["summary"]
     line = Text("Sourcing  ", style="bold")
     line.append(f"{m['quoted_share']:.0%} of the text quoted · {m['quotes']} quotes "
-                f"({m['quotes_with_speaker']} with a named speaker) · {m['named_attributions']} named / "
-                f"{m['anonymous_attributions']} anonymous attributions · {named_sources_text(m)}")
+                f"({m['quotes_with_speaker']} with a named speaker) · statements credited (quotes and "
+                f"attributions): {m['named_attributions']} to named sources, {m['anonymous_attributions']} to "
+                f"unnamed ones · {named_sources_text(m)}")
     prov = provenance_text(m)
     if prov:
         line.append(" · " + prov, style="bold yellow")

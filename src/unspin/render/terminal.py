@@ -98,6 +98,8 @@ def header(result: Result) -> Text:
     quoted = reading.quoted_text(result)
     if quoted:
         head.append("\n" + quoted, style="dim")
+    for notice in reading.notices(result):
+        head.append("\n" + notice, style="bold yellow")
     flagged = sum(1 for s in result.sentences if any(sp.start < s.end and sp.end > s.start for sp in result.spans))
     head.append(f"\n{reading.shown_text(result)} · {flagged} of {len(result.sentences)} sentences hold one",
                 style="dim")
@@ -119,6 +121,7 @@ def key(result: Result) -> Text:
     out.append("Beside each sentence: ", style="bold")
     out.append("its number, then the highest confidence of any phrase the model weighed in it.\n")
     out.append(reading.DENSITY_HELP)
+    out.append("\n" + reading.LIMITS_HELP)
     return out
 
 

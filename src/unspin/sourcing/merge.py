@@ -18,6 +18,8 @@ Unnamed speakers and sources join the anonymous sources; short scare-quoted term
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from unspin.sourcing.events import SpeechEvent
@@ -90,6 +92,33 @@ def overlap(x: Pieces, y: Pieces) -> int:
 
 def size(x: Pieces) -> int:
     return sum(b - a for a, b in x)
+
+
+def bounds(x: Pieces) -> tuple[int, int]:
+    """From the first start to the last end of the pieces; (0, 0) for none."""
+    return (min(a for a, _ in x), max(b for _, b in x)) if x else (0, 0)
+
+
+class Reach:
+    """Items by the character range each reaches: `touching(a, b)` lists, in item order, the items whose
+    range overlaps [a, b), by binary search over their starts, so that matching statements against
+    statements grows with the article's length, not with its square (issue 18: 30,000 words)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self._order = sorted(range(len(ranges)), key=lambda i: ranges[i][0])
+        self._starts = [ranges[i][0] for i in self._order]
+        self._ranges = ranges
+        self._longest = max((b - a for a, b in ranges), default=0)
+
+    @classmethod
+    def of(cls, pieces: Sequence[Pieces]) -> Reach:
+        """Each item's range runs from its pieces' first start to their last end."""
+        return cls([bounds(p) for p in pieces])
+
+    def touching(self, a: int, b: int) -> list[int]:
+        lo = bisect_right(self._starts, a - self._longest)
+        hi = bisect_left(self._starts, b)
+        return sorted(i for i in self._order[lo:hi] if self._ranges[i][1] > a and self._ranges[i][0] < b)
 
 
 def unnamed_sources(text: str, quotes: list[Quote], attributions: list[Attribution],
@@ -238,11 +267,13 @@ def _headline_verb(sentence: str, words: list[str]) -> bool:
     return bool(longer) and all(w[0].isupper() for w in longer)
 
 
-def _clear_of(text: str, f: Found, quotes: list[Quote]) -> Found | None:
+def _clear_of(text: str, f: Found, quotes: list[Quote], reach: Reach) -> Found | None:
     """The attribution with its content cut before any quote that is someone else's statement (a content
-    that ran on into the next sentence's quote); None when nothing is left."""
+    that ran on into the next sentence's quote); None when nothing is left. `reach` indexes the quotes'
+    (start, end)."""
     parts = list(f.parts)
-    for q in quotes:
+    for k in reach.touching(*bounds(parts)):
+        q = quotes[k]
         if q.speaker_start is None or not any(a < q.end and q.start < b for a, b in parts):
             continue
         if f.source and q.speaker_start < f.source[1] and f.source[0] < (q.speaker_end or 0):
@@ -329,10 +360,11 @@ def combine(
 ) -> tuple[list[Quote], list[Attribution]]:
     """The article's quotes and attributions, each statement once (see the module doc)."""
     text = layout.text
-    best: dict[int, tuple[int, int]] = {}  # quote index -> (overlap, found index)
-    for n, tagged in enumerate(found):
-        for k, q in enumerate(quotes):
-            ov = overlap(tagged.parts, q.parts or [(q.start, q.end)])
+    best: dict[int, tuple[int, int]] = {}  # quote index -> (overlap, found index): the first of the largest
+    found_reach = Reach.of([f.parts for f in found])
+    for k, q in enumerate(quotes):
+        for n in found_reach.touching(*bounds(q.parts or [(q.start, q.end)])):
+            ov = overlap(found[n].parts, q.parts or [(q.start, q.end)])
             if ov > best.get(k, (0, -1))[0]:
                 best[k] = (ov, n)
     used: set[int] = set()
@@ -355,23 +387,28 @@ def combine(
         out_quotes.append(q)
     out_quotes = join_interrupted(layout, carry_speakers(layout, out_quotes))
     quoted = [q.parts or [(q.start, q.end)] for q in out_quotes]
+    quoted_reach = Reach.of(quoted)
+    quote_spans = Reach([(q.start, q.end) for q in out_quotes])
     out_attr = [a for a in rule_attributions if a.verb.lower() in _RULE_FIRST_VERBS
-                and not any(_same([(a.claim_start, a.claim_end)], c) for c in quoted)]
+                and not any(_same([(a.claim_start, a.claim_end)], quoted[k])
+                            for k in quoted_reach.touching(a.claim_start, a.claim_end))]
     taken = [[(a.claim_start, a.claim_end)] for a in out_attr]
-    cues = [(a.start, a.end) for a in out_attr]
+    taken_reach = Reach.of(taken)
+    cues = Reach([(a.start, a.end) for a in out_attr])
+    anonymous_reach = Reach([(a.start, a.end) for a in anonymous])
     for n, f in enumerate(found):
         e = f.event(text)
-        if n in used or e is None or any(_same(list(f.parts), c) for c in taken):
+        if n in used or e is None or any(_same(list(f.parts), taken[k]) for k in taken_reach.touching(*bounds(f.parts))):
             continue
-        if any(x < f.cue[1] and f.cue[0] < y for x, y in cues) or negated(text, f.cue):
+        if cues.touching(*f.cue) or negated(text, f.cue):
             continue
-        cleared = _clear_of(text, f, out_quotes)
+        cleared = _clear_of(text, f, out_quotes, quote_spans)
         if cleared is None:
             continue
         sp = resolver.speaker(e)
         sure = cleared.score >= ANONYMOUS_MIN_SCORE or _reporting(text, f.cue)
-        is_anon = ((sp.anonymous and cleared.strong_source and sure)
-                   or any(a.start < e.source_end and e.source_start < a.end for a in anonymous))
+        is_anon = (sp.anonymous and cleared.strong_source and sure) or bool(
+            anonymous_reach.touching(e.source_start, e.source_end))
         named = not is_anon and sp.name is not None
         if _junk(layout, cleared, named or is_anon):
             continue
@@ -384,9 +421,11 @@ def combine(
             anonymous=is_anon, resolved=resolved, claim_parts=list(cleared.parts), how="tagger",
             name=sp.name if named else None, source_kind=sp.kind if named else None))
     covered = [list(f.parts) for f in found] + quoted
+    covered_reach = Reach.of(covered)
     for a in rule_attributions:
         claim = [(a.claim_start, a.claim_end)]
-        if a.verb.lower() in _RULE_FIRST_VERBS or any(overlap(claim, c) >= 0.5 * size(claim) for c in covered):
+        if a.verb.lower() in _RULE_FIRST_VERBS or any(overlap(claim, covered[k]) >= 0.5 * size(claim)
+                                                      for k in covered_reach.touching(a.claim_start, a.claim_end)):
             continue
         clash = [t for t in out_attr if t.how == "tagger" and t.start < a.end and a.start < t.end and a.verb in t.verb]
         if clash and all(len(t.claim.split()) > _SHORT_CLAIM for t in clash):

@@ -13,8 +13,10 @@ A request is admitted when the queue is empty, or when the work ahead of it,
 spread over the analysis threads, plus its own fits in `max_wait_s`;
 otherwise it is refused with `Overloaded` (503) straight away, with
 `Retry-After` set to the time until the work ahead is down to half that
-budget (at least 1 s). Until a few analyses are measured, at most two requests
-a thread are admitted. A hard cap on the number of queued requests bounds the
+budget (at least 1 s). Until a few analyses are measured, the work is priced
+at `COLD_SAFETY` times the speed measured so far (the start-up measurement is of
+one analysis alone, faster than one of several at once); with no measurement at
+all, at most two requests a thread are admitted. A hard cap on the number of queued requests bounds the
 memory their texts hold, whatever the estimates say.
 
 So an admitted request waits about `max_wait_s` at most, and a client is never
@@ -40,8 +42,9 @@ from unspin.web.errors import Overloaded
 MIN_CHARS = 1_000  # an analysis has a fixed cost too: a short text counts as this many characters
 CHARS_PER_WORD = 6  # ordinary prose, spaces included; shorter words cost more tokens per character
 WINDOW = 16  # analyses the speed is measured over
-COLD_JOBS_PER_THREAD = 2  # admitted while fewer than COLD_SAMPLES analyses have been measured
+COLD_JOBS_PER_THREAD = 2  # admitted a thread while no analysis has been measured
 COLD_SAMPLES = 4  # a lone analysis at start-up runs faster than one of several at once: wait for a few of those
+COLD_SAFETY = 2.0  # until then, work is priced at this many times the speed measured so far
 ANALYSIS_PATHS = ("/api/analyze", "/analyze")
 
 
@@ -92,18 +95,26 @@ class AnalysisQueue:
         with self._lock:
             self._samples.append((seconds, max(size, MIN_CHARS)))
 
+    def pricing_rate(self) -> float | None:
+        """Seconds per character the queue prices work at: the measured speed, times COLD_SAFETY while
+        fewer than COLD_SAMPLES analyses are measured; None before any."""
+        rate = self.seconds_per_char
+        if rate is not None and len(self._samples) < COLD_SAMPLES:
+            rate *= COLD_SAFETY
+        return rate
+
     def wait_estimate(self) -> float:
         """Seconds a request admitted now would wait before its analysis starts (0 when the speed is unknown)."""
-        rate = self.seconds_per_char
+        rate = self.pricing_rate()
         return 0.0 if rate is None else self.outstanding * rate / self.threads
 
     def refusal(self, size: int) -> Overloaded | None:
         """The 503 a request of `size` would get now, or None when it would be admitted (call under the lock)."""
         if not self.jobs:
             return None
-        rate = self.seconds_per_char
-        cold = len(self._samples) < COLD_SAMPLES
-        if self.jobs >= self.max_jobs or (cold and self.jobs >= COLD_JOBS_PER_THREAD * self.threads):
+        rate = self.pricing_rate()
+        unknown = rate is None
+        if self.jobs >= self.max_jobs or (unknown and self.jobs >= COLD_JOBS_PER_THREAD * self.threads):
             ahead = self.wait_estimate()
             return Overloaded(f"the server is busy: {self.jobs} requests queued; retry later",
                               retry_after=max(1.0, ahead - self.max_wait_s / 2))

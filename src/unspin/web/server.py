@@ -1,4 +1,4 @@
-"""Starting uvicorn. Workers are separate processes, each loading its own model once."""
+"""Starting uvicorn. Workers are separate processes (`web/workers.py`), each loading its own model once."""
 
 from __future__ import annotations
 
@@ -10,10 +10,16 @@ from unspin.web.settings import ENV_VAR, Settings
 
 
 def run(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM: one uvicorn process, or `settings.workers` on sockets of their own."""
     import uvicorn
 
     from unspin.web.protocol import HardenedH11Protocol
+    from unspin.web.workers import can_share_port, check_port_free, run_workers
 
+    if settings.workers > 1 and can_share_port():
+        run_workers(settings)
+        return
+    check_port_free(settings.host, settings.port)  # one line, not uvicorn's start-up logs and exit 3
     os.environ[ENV_VAR] = settings.to_json()
     uvicorn.run(
         "unspin.web.app:app_from_env", factory=True, host=settings.host, port=settings.port,
