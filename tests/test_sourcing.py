@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from invariants import check_sourcing
 from unspin.load.text import article_from_text
-from unspin.sourcing import Sourcing, find_sourcing
+from unspin.sourcing import Quote, Sourcing, find_sourcing
 from unspin.sourcing.events import SpeechEvent, find_events
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.merge import Found, _junk, negated
+from unspin.sourcing.merge import Found, _junk, carry_speakers, combine, negated
 from unspin.sourcing.names import find_people
 from unspin.sourcing.speakers import SpeakerResolver
 from unspin.sourcing.summary import distinct_sources
@@ -318,6 +319,21 @@ def test_tagged_cue_of_function_words_only_is_no_attribution(cue, junk):
     assert _junk(Layout(text), found, known=True) == junk
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "junk"),
+    [("Harbour Board Chair Says Ferry Fares Will Rise In May", "Says", False),
+     ("Ann Vale Slams Harbour Board Over Ferry Fares", "Slams", False),
+     ("Harbour Board Calls On Mayor Vale To Resign", "Calls On", False),
+     ("Ann Vale Just Announced Her Ferry Plan", "Just Announced", False),
+     ("The mayor met Vale Shipping on Tuesday and said the fares will rise.", "Shipping", True),
+     ("The mayor and Hope Lind talked about the fares that will rise in May.", "Hope", True)],
+)
+def test_capitalised_reporting_verb_of_a_headline_is_a_cue(text, cue, junk):
+    a = text.index(cue)
+    found = Found((a, a + len(cue)), (0, 3), ((a + len(cue) + 1, len(text)),), 0.9)
+    assert _junk(Layout(text), found, known=True) == junk
+
+
 def test_pronoun_attribution_resolves():
     text = 'Farm minister Ilse Mart said: "We will pay." She added that payments start in May.'
     (a,) = sourcing(text).attributions
@@ -535,3 +551,72 @@ def test_distinct_sources_join_name_forms():
              ("Washington Post", "outlet"), ("the Washington Post", "institution")]
     assert distinct_sources(named) == {"people": ["Josh Rogin"], "outlets": ["Washington Post"],
                                        "institutions": ["Kremlin"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [("The ferry will run on Sunday, Ilse Mart, the harbour board's spokesman, said on Friday.",
+      "Ilse Mart, the harbour board's spokesman"),
+     ("Karl Dorn, Vale’s campaign manager, said the fares would not rise.", "Karl Dorn, Vale’s campaign manager"),
+     ("Tove Brandl, 49, said the ferry was late again.", "Tove Brandl, 49")],
+)
+def test_subject_with_an_appositive_description(text, source):
+    events = [(text[e.source_start : e.source_end], e.form) for e in find_events(Layout(text))]
+    assert (source, "subject") in events
+
+
+def test_said_in_a_statement_names_no_inverted_source():
+    text = "“The ferry will run,” said in a statement the board that runs the port."
+    events = [text[e.source_start : e.source_end] for e in find_events(Layout(text))]
+    assert "in a statement the board that runs the port" not in events
+    text = "“The ferry will run,” the board of the port, which runs it, said in a statement."
+    assert all(not text[e.source_start : e.source_end].startswith("in ") for e in find_events(Layout(text)))
+
+
+def test_quote_after_a_tagged_speakers_quote_in_its_paragraph_is_carried():
+    text = ("“Fares will stay low,” the woman who chairs the board said in a statement. “We promised that.”\n\n"
+            "“Nobody asked us.”")
+    first, second, third = (m.span() for m in re.finditer(r"“[^”]*”", text))
+    a = text.index("the woman")
+    quotes = [Quote(*first, text[slice(*first)], speaker="the woman", speaker_start=a, speaker_end=a + 9,
+                    how="tagger", anonymous=True),
+              Quote(*second, text[slice(*second)]), Quote(*third, text[slice(*third)])]
+    out = carry_speakers(Layout(text), quotes)
+    assert [(q.speaker, q.how, q.anonymous) for q in out] == [
+        ("the woman", "tagger", True), ("the woman", "carried", True), (None, None, False)]  # not across paragraphs
+
+
+def test_doubtful_tagged_attribution_of_no_verb_of_saying_flags_no_unnamed_source():
+    text = "Tourists can now see the restored maps. Tourists said the maps were restored too late."
+    layout = Layout(text)
+    resolver = SpeakerResolver(layout, find_people(text, layout.all_tokens, []), [], layout.outlets)
+
+    def found(cue: str, score: float) -> Found:
+        a = text.index(cue)
+        src = text.rindex("Tourists", 0, a)
+        end = text.index(".", a)
+        return Found((a, a + len(cue)), (src, src + 8), ((a + len(cue) + 1, end),), score, True)
+
+    for score, flagged in ((0.45, [False, True]), (0.6, [True, True])):
+        _, attributions = combine(layout, [found("see", score), found("said", score)], [], [], resolver, [])
+        assert [(a.verb, a.anonymous) for a in attributions] == list(zip(["see", "said"], flagged, strict=True))
+
+
+def test_block_quote_after_a_paragraph_ending_in_a_colon():
+    text = ("The harbour board met on Monday to settle the fares. Ann Vale continued:\n\n"
+            "“We will not raise the fares this year, whatever the council says.”\n\n"
+            "The board will meet again in May.\n\n"
+            "“Nobody has asked us about the fares at all,” one reader wrote to the paper.")
+    first = sourcing(text).quotes[0]
+    assert (first.speaker, first.how, first.cue) == ("Ann Vale", "before", "continued")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [("“Not this year!” the workers chanted outside the harbour office.", "the workers"),
+     ("“Never,” retorted Karl Dorn, the board's lawyer.", "Karl Dorn"),
+     ("“Ask the mayor,” Ilse Mart joked.", "Ilse Mart")],
+)
+def test_verbs_that_set_off_direct_speech(text, speaker):
+    events = [(text[e.source_start : e.source_end], e.verb) for e in find_events(Layout(text))]
+    assert any(s == speaker for s, _ in events), events

@@ -19,6 +19,8 @@ from unspin.sourcing.lexicon import (
     PRONOUNS,
     QUANTIFIERS,
     QUOTE_FRAMING_VERBS,
+    QUOTING_VERBS,
+    ROLE_NOUNS,
     SOURCE_NOUNS,
     SPEECH_VERBS,
     VERB_BLOCKERS,
@@ -30,7 +32,10 @@ _MAX_NP = 10
 _PUNCT_STOP = set(",.;:!?()[]\"“”„«»—–")
 _APPOSITIVE_OPENERS = {"who", "which", "whose", "by", "a", "an", "the"}
 _INVERTING_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "asked", "continued", "explained",
-                    "insisted", "noted", "recalled", "replied", "warned", "argued", "stressed"}
+                    "insisted", "noted", "recalled", "replied", "warned", "argued", "stressed", "answered", "shouted",
+                    "yelled", "chanted", "joked", "quipped", "exclaimed", "retorted", "barked", "interjected",
+                    "boomed", "whispered", "muttered", "cried", "thundered", "snapped", "gushed", "mused",
+                    "marvelled", "marveled", "lamented", "boasted", "bragged"}
 # Verb forms that are as often plural nouns ("phone calls", "the claims"): their subject must be adjacent.
 _NOUN_LIKE = {"calls", "claims", "reports", "states", "notes", "comments", "remarks", "estimates", "quotes",
               "warns", "report", "claim", "comment", "estimate", "quote", "note"}
@@ -94,12 +99,23 @@ def subject_head_ok(np: list[Token], prep_ok: bool = True) -> bool:
     return False
 
 
+def _description(inner: list[Token]) -> bool:
+    """An appositive with no article that still describes the person before it: an age ('Lind, 49,') or a
+    short phrase ending in a role ("Sanders' campaign manager", 'Harbour Board chairman')."""
+    if len(inner) == 1 and inner[0].text.isdigit():
+        return True
+    words = [t for t in inner if t.is_word]
+    return 0 < len(words) <= 6 and inner[-1].low in ROLE_NOUNS and all(
+        t.is_word or t.text in "'’" for t in inner)
+
+
 def _appositive_start(toks: list[Token], comma: int, floor: int) -> int | None:
     """Index of the comma opening an appositive that ends at `comma` (', the village head,')."""
     for n in range(comma - 1, max(floor, comma - 13) - 1, -1):
         if toks[n].text == ",":
             inner = toks[n + 1 : comma]
-            if inner and inner[0].low in _APPOSITIVE_OPENERS and n > floor and toks[n - 1].is_word:
+            if inner and (inner[0].low in _APPOSITIVE_OPENERS or _description(inner)) and n > floor \
+                    and toks[n - 1].is_word:
                 return n
             return None
         if toks[n].text in _PUNCT_STOP:
@@ -193,7 +209,8 @@ def events_in(toks: list[Token], floor: int = 0, ceil: int | None = None) -> lis
             if src and plausible_source(toks[src[0] : src[1]]):
                 out.append(_event(toks, (i, i + 2), src, "according_to"))
             continue
-        if low not in SPEECH_VERBS and low not in CITING_VERBS and low not in QUOTE_FRAMING_VERBS:
+        if low not in SPEECH_VERBS and low not in CITING_VERBS and low not in QUOTE_FRAMING_VERBS \
+                and low not in QUOTING_VERBS:
             continue
         prev = _prev_word(toks, i, floor)
         if prev is not None and (prev.low in VERB_BLOCKERS or (low.endswith("ing") and prev.low in _GERUND_BLOCKERS)):
@@ -218,8 +235,8 @@ def events_in(toks: list[Token], floor: int = 0, ceil: int | None = None) -> lis
             continue
         if prev is None or prev.text in ",\"”»":
             obj = np_after(toks, i + 1, ceil)
-            if obj and plausible_source(toks[obj[0] : obj[1]]):
-                out.append(_event(toks, (i, i + 1), obj, "inverted"))
+            if obj and toks[obj[0]].low not in LEADING_PREPOSITIONS and plausible_source(toks[obj[0] : obj[1]]):
+                out.append(_event(toks, (i, i + 1), obj, "inverted"))  # not 'said in a statement
     return out
 
 

@@ -368,6 +368,29 @@ def cue_before(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> Speec
     return best
 
 
+_ABOVE_GAP = re.compile(r"[^.!?\n\"“”]{0,60}:[ \t\u00a0]*\n\s*")
+
+
+def cue_above(layout: Layout, q: QuoteSpan, by_sentence: dict[int, list[SpeechEvent]]) -> SpeechEvent | None:
+    """A block quote: the quote opens its paragraph, and the paragraph before ends with a colon right after a
+    reporting event ('Ann Vale continued:', 'In a 2019 speech, he declared:', 'Lind quotes the harbour master:')."""
+    text = layout.text
+    k = q.start - 1
+    while k >= 0 and text[k] in " \t\u00a0":
+        k -= 1
+    if k < 0 or text[k] != "\n":
+        return None
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    if k < 0 or text[k] != ":":
+        return None
+    best = None
+    for e in by_sentence.get(layout.sentence_index(k), []):
+        if e.end <= k and not e.framing and _ABOVE_GAP.fullmatch(text, e.end, q.start):
+            best = e
+    return best
+
+
 def context_event(layout: Layout, q: QuoteSpan, events: list[SpeechEvent]) -> SpeechEvent | None:
     best = None
     for e in events:
@@ -456,7 +479,8 @@ def assign_speakers(
         if event is not None:
             how = "after"
         else:
-            event = cue_before(layout, q, by_sentence.get(layout.sentence_index(q.start), []))
+            event = cue_before(layout, q, by_sentence.get(layout.sentence_index(q.start), [])) or cue_above(
+                layout, q, by_sentence)
             how = "before" if event is not None else None
         if event is not None:
             cues.add(event)
