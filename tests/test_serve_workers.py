@@ -5,6 +5,7 @@ Real `unspin serve` processes on 127.0.0.1; the sockets and their owners are rea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -105,7 +106,8 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
         wait_started(proc, log, 2)
         yield proc, port, log
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have ended the whole group
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 
@@ -181,3 +183,15 @@ def test_a_model_folder_missing_a_file_is_refused_before_any_worker_starts(tmp_p
     assert out.stderr.decode().strip() == (
         f"error: {tmp_path}: not a model directory (missing heads.npz, tokenizer.json, meta.json)")
     assert b"Traceback" not in out.stdout + out.stderr
+
+
+def test_killing_the_supervisor_with_sigkill_ends_its_workers_and_frees_the_port(two_workers) -> None:
+    proc, port, _ = two_workers
+    workers = workers_of(proc)
+    assert len(workers) == 2
+    os.kill(proc.pid, signal.SIGKILL)  # the supervisor alone: it cannot stop its workers itself
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) or local_sockets(port, LISTEN):
+        assert time.monotonic() < deadline, "workers outlived their supervisor"
+        time.sleep(0.2)

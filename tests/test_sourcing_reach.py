@@ -43,3 +43,18 @@ def test_a_report_named_by_an_indefinite_article_is_not_credited_to_the_subject_
     found = [(a.source, a.verb) for a in find_sourcing(article_from_text(text)).attributions]
     assert ("the ministry", "confirmed") in found
     assert not any(verb.startswith("a report") for _, verb in found), found
+
+
+def test_a_content_after_its_cue_runs_to_its_sentences_end_when_the_tagger_stops_short() -> None:
+    from unspin.load.text import article_from_text
+    from unspin.sourcing import find_sourcing
+
+    def claims(body: str) -> list[str]:
+        return [a.claim for a in find_sourcing(article_from_text("Ferry talks\n\n" + body + "\n")).attributions]
+
+    assert claims("Harbour aide Tove Brandl confirmed that Vale has lately intensified contacts with his Danish "
+                  "counterpart Jens Lund on fares.") == [
+        "that Vale has lately intensified contacts with his Danish counterpart Jens Lund on fares"]
+    assert claims("The report says Vale brought in other towns like Lund, Malmo, Aarhus and at times Oslo in a bid "
+                  "to seal the deal.") == [
+        "Vale brought in other towns like Lund, Malmo, Aarhus and at times Oslo in a bid to seal the deal"]

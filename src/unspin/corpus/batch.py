@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -45,6 +44,7 @@ from unspin.load.dates import parse_published
 from unspin.load.polite import PoliteFetcher, Politeness
 from unspin.load.storable import storable
 from unspin.load.text import article_from_text
+from unspin.parent_watch import die_with_parent
 
 READ_CHUNK = 64  # records read and looked up in the store at a time
 FLUSH_EVERY = 64  # results per write transaction
@@ -53,8 +53,6 @@ FLUSH_SECONDS = 2.0  # and at least this often, so an interruption loses little 
 IN_FLIGHT_PER_WORKER = 4
 RAY_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 ACTOR_START_SECONDS = 180
-PARENT_POLL_SECONDS = 0.5  # how often a worker checks that its driver is still alive
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class BatchError(UnspinError):
@@ -119,38 +117,9 @@ def _analyse(analyzer: Any, article: Article) -> Outcome:
     return Outcome(result=result, seconds=time.perf_counter() - t)
 
 
-def _die_with_parent(parent: int) -> None:
-    """End this worker when the driver ends, however it ends (kill -9 on its pid alone included).
-
-    Without this, a killed driver leaves its workers blocked forever on their task
-    queue (each holds a copy of the queue's write end, so it never sees EOF).
-    On Linux the kernel sends SIGKILL at once (`prctl(PR_SET_PDEATHSIG)`); a thread
-    that polls the parent pid covers other systems and a driver that died before
-    the prctl call.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the watch thread below still ends the worker
-            pass
-    if os.getppid() != parent:  # the driver is already gone
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_POLL_SECONDS)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="unspin-parent-watch", daemon=True).start()
-
-
 def _init_local_worker(model_dir: str | None, parent: int | None = None) -> None:
     if parent is not None:
-        _die_with_parent(parent)
+        die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and drains cleanly
     from unspin.threads import pin_env
 

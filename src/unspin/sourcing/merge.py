@@ -328,6 +328,7 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
     never cuts a name in two; content pieces are trimmed of spaces and punctuation."""
     text = layout.text
     out: list[Found] = []
+    cue_starts = {t.cue[0] for t in tagged}
     for t in tagged:
         cue = (int(doc.starts[t.cue[0]]), int(doc.ends[t.cue[1] - 1]))
         source = None
@@ -344,13 +345,34 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
             a, b = trim(text, int(doc.starts[sa]), int(doc.ends[sb - 1]), _CLAIM_CHARS + "\"“”")
             source = (a, b) if b > a else None
         parts = []
-        for x, y in t.content:
+        for n, (x, y) in enumerate(t.content):
+            if n == len(t.content) - 1 and t.cue[1] <= x:
+                y = _to_sentence_end(doc, y, cue_starts)
             a, b = trim(text, int(doc.starts[x]), int(doc.ends[y - 1]), _CLAIM_CHARS)
             if b > a:
                 parts.append((a, b))
         if parts:
             out.append(Found(cue, source, tuple(parts), t.score, t.source_score > 0))
     return out
+
+
+_QUOTE_MARKS = frozenset('"“”‘’«»')
+_RUN_ON = 40  # most tokens a content after its cue is carried on to reach its sentence's end
+
+
+def _to_sentence_end(doc: Doc, y: int, cue_starts: set[int]) -> int:
+    """Where a content that follows its cue ends: the tagger's end, or its sentence's end when the tagger
+    stopped short of it ('Ushakov confirmed that Kerry has intensified contacts with his' -> '... his Russian
+    counterpart Sergey Lavrov on Syria') and nothing between is a quote mark or another cue."""
+    n = len(doc.tokens)
+    if y <= 0 or y >= n or doc.sentence[y] != doc.sentence[y - 1]:
+        return y
+    end = y
+    while end < n and doc.sentence[end] == doc.sentence[y - 1]:
+        if end in cue_starts or end - y > _RUN_ON or doc.forms[end] in _QUOTE_MARKS:
+            return y
+        end += 1
+    return end
 
 
 def combine(

@@ -78,11 +78,15 @@ def listening_sockets(host: str, port: int, n: int) -> list[socket.socket]:
     return sockets
 
 
-def serve_one(settings_json: str, sock: socket.socket, started: EventType) -> None:
+def serve_one(settings_json: str, sock: socket.socket, started: EventType, parent: int) -> None:
     """A worker process: the app from `settings_json` under uvicorn, accepting on `sock`.
 
-    Sets `started` once uvicorn has started (the model is loaded and the app answers).
+    Sets `started` once uvicorn has started (the model is loaded and the app answers). Ends when the
+    supervisor `parent` ends, even by kill -9 (it would keep the port otherwise).
     """
+    from unspin.parent_watch import die_with_parent
+
+    die_with_parent(parent)
     import uvicorn
 
     from unspin.web.protocol import HardenedH11Protocol
@@ -117,7 +121,7 @@ class Workers:
 
     def _start(self, i: int) -> tuple[BaseProcess, EventType]:
         started = self.context.Event()
-        proc = self.context.Process(target=serve_one, args=(self.settings_json, self.sockets[i], started),
+        proc = self.context.Process(target=serve_one, args=(self.settings_json, self.sockets[i], started, os.getpid()),
                                     name=f"unspin-worker-{i}")
         proc.start()
         return proc, started
