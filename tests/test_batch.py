@@ -232,6 +232,17 @@ def test_a_column_option_naming_an_absent_column_is_one_line_and_writes_nothing(
     assert not db.exists() and not list(tmp_path.glob("news.duckdb*"))  # nothing written
 
 
+def test_jsonl_without_a_text_field_of_any_common_name_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "news.jsonl"
+    write_jsonl(src, 3, text="words")
+    db = tmp_path / "news.duckdb"
+    r = cli("batch", src, "--db", db, "-q")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr == f"error: {src}: no text field (text, content, body...) in its first record (has: id, title, words); use --text-column\n"
+    assert not db.exists()
+    assert cli("batch", src, "--db", db, "-q", "--text-column", "words").returncode == 0
+
+
 def test_a_column_of_one_input_among_several_is_enough_but_one_of_none_is_not(tmp_path: Path) -> None:
     jl, cs = tmp_path / "a.jsonl", tmp_path / "b.csv"
     write_jsonl(jl, 1, text="body")

@@ -434,6 +434,13 @@ class JsonLines(CorpusInput):
     def column_names(self) -> list[str] | None:
         return self._keys
 
+    def _check_text_field(self, keys: list[str]) -> None:
+        """InputError when the first object has no field of the common text names and none is named
+        (`--text-column`; a named one that is missing is `Corpus`'s check): every record would be an error."""
+        if self.columns.text is None and self.columns.resolve(keys)["text"] is None:
+            raise InputError(f"{self.path}: no text field (text, content, body...) in its first record "
+                             f"(has: {_shown_columns(keys)}); use --text-column")
+
     def _open_lines(self) -> tuple[IO[bytes], Iterator[tuple[Line, str | None]]]:
         """The open file and its lines as (position, text or None when over the cap), in its sniffed encoding."""
         sniffed = _sniff_encoding(_read_head(self.path))
@@ -482,6 +489,7 @@ class JsonLines(CorpusInput):
                     what = "over the line limit" if line is None else _json_kind(line)
                     if what == "object" and line is not None:
                         self._keys = [str(k) for k in json.loads(line)]
+                        self._check_text_field(self._keys)
                         return
                     first_bad = first_bad or f"line {ln.number} is {what}"
                     if seen >= CHECK_LINES:
