@@ -238,3 +238,13 @@ def test_version_names_the_package_and_the_shipped_model(cli):
     assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
     assert proc.stdout.decode() == f"unspin {version('unspin')} (model {meta['name']} {meta['version']})\n"
     assert "--version" in _help_of("")
+
+
+def test_format_names_are_case_blind_and_a_wrong_one_is_a_plain_line(cli) -> None:
+    demo = str(Path(__file__).resolve().parent.parent / "examples" / "demo-article.txt")
+    upper = cli("analyze", demo, "--format", "JSON")
+    assert upper.returncode == 0 and json.loads(upper.stdout)["article"]["text"]
+    bad = cli("analyze", demo, "--format", "xml")
+    assert bad.returncode == 2
+    assert bad.stderr.decode().startswith("error: Invalid value for '--format' / '-f': 'xml' is not one of 'text', "
+                                          "'json', 'html', 'ptc'. (see ") and bad.stderr.count(b"\n") == 1

@@ -79,7 +79,7 @@ def analyze(
     source: Annotated[str, typer.Argument(help="A .txt or .html file, an http(s) URL, or - for stdin.")],
     format: Annotated[Format | None, typer.Option(
         "--format", "-f", help="Output format [default: text, or what the -o file's extension names].",
-        show_default=False)] = None,
+        show_default=False, case_sensitive=False)] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file; .txt, .json, .html, .ptc/.labels choose the format.")] = None,
     min_confidence: Annotated[float | None, typer.Option(
@@ -273,6 +273,7 @@ def main() -> None:
             show()  # `unspin` alone, `unspin corpus`: the help is the answer
             sys.exit(2)
         message = " ".join(str(getattr(e, "format_message", e.__str__)()).split())
+        message = message.replace("Value error, ", "")  # how typer words a bad choice of an Enum option
         where = getattr(ctx, "command_path", None) or "unspin"
         print(f"error: {message} (see '{where} --help')", file=sys.stderr)
         sys.exit(int(getattr(e, "exit_code", 2)))
