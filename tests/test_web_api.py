@@ -544,3 +544,11 @@ def test_the_corpus_matrix_opens_on_the_largest_outlets() -> None:
 def test_the_corpus_page_takes_outlets_all(db_server: str) -> None:
     assert httpx.get(f"{db_server}/corpus", params={"outlets": "all"}).status_code == 200
     assert httpx.get(f"{db_server}/corpus", params={"outlets": "some"}).status_code == 422
+
+
+def test_a_form_or_plain_text_sent_to_the_json_api_is_told_to_send_json(server: str) -> None:
+    for r in (httpx.post(f"{server}/api/analyze", data={"text": "The council voted."}),
+              httpx.post(f"{server}/api/analyze", content=b"text=hi", headers={"content-type": "text/plain"}),
+              httpx.post(f"{server}/api/analyze", json=["The council voted."])):
+        assert r.status_code == 422
+        assert r.json()["error"].startswith("send a JSON object with Content-Type: application/json"), r.text

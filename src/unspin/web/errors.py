@@ -79,6 +79,9 @@ def validation_message(exc: RequestValidationError) -> str:
     msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     if first.get("type") == "json_invalid":
         return "request body is not valid JSON"
+    if first.get("type") == "model_attributes_type" and not loc:  # a form or plain text where a JSON object goes
+        return ('send a JSON object with Content-Type: application/json, e.g. {"text": "..."} '
+                "(the form at /analyze takes form fields)")
     if first.get("type") == "string_unicode":  # pydantic's own JSON parser met a lone surrogate
         msg = "contains a lone surrogate or invalid UTF-8, which is not valid Unicode; send the text as valid UTF-8"
     return f"{loc}: {msg}" if loc else msg
