@@ -58,3 +58,9 @@ def test_a_content_after_its_cue_runs_to_its_sentences_end_when_the_tagger_stops
     assert claims("The report says Vale brought in other towns like Lund, Malmo, Aarhus and at times Oslo in a bid "
                   "to seal the deal.") == [
         "Vale brought in other towns like Lund, Malmo, Aarhus and at times Oslo in a bid to seal the deal"]
+    # a participle that credits no one ('the truce negotiated by ...') does not stop the run
+    assert claims("For once, Oslo insists that Danish failure to separate ferries from freighters, which was a key "
+                  "point of the truce negotiated by Lund and Malmo in September, was the reason that timetable "
+                  "collapsed.") == [
+        "that Danish failure to separate ferries from freighters, which was a key point of the truce negotiated by "
+        "Lund and Malmo in September, was the reason that timetable collapsed"]

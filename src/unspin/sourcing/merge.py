@@ -328,7 +328,9 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
     never cuts a name in two; content pieces are trimmed of spaces and punctuation."""
     text = layout.text
     out: list[Found] = []
-    cue_starts = {t.cue[0] for t in tagged}
+    # cues that stop a content's run to its sentence end: those that stand (not 'the truce negotiated by ...')
+    cue_starts = {t.cue[0] for t in tagged
+                  if not negated(text, (int(doc.starts[t.cue[0]]), int(doc.ends[t.cue[1] - 1])))}
     for t in tagged:
         cue = (int(doc.starts[t.cue[0]]), int(doc.ends[t.cue[1] - 1]))
         source = None
