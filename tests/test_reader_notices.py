@@ -57,6 +57,11 @@ def test_the_web_page_shows_the_notices_and_the_limits() -> None:
     assert page.status_code == 200
     assert '<p class="notice" role="note">The article looks German (de)' in page.text
     assert LIMITS in page.text
+    with BackgroundServer(create_app(Settings())) as s:
+        compare = httpx.post(f"{s.url}/compare", data={"a_text": GERMAN, "b_text": DEMO}, timeout=60,
+                             follow_redirects=True)
+    assert compare.status_code == 200 and LIMITS in compare.text
+    assert '<p class="notice" role="note">The article looks German (de)' in compare.text
 
 
 def test_the_sourcing_summary_says_its_counts_are_quotes_and_attributions_together(tmp_path: Path, cli) -> None:
@@ -76,3 +81,18 @@ def test_an_article_without_a_title_is_untitled_in_the_terminal_not_its_hash(tmp
     term, html, _ = views(tmp_path, cli, "It rained in the morning, and the council met at noon to vote on the bridge.\n")
     first = term.splitlines()[1]
     assert "Untitled article" in first and "Untitled article" in html
+
+
+def test_a_text_above_every_reference_article_says_so_not_100_percent() -> None:
+    from dataclasses import replace
+
+    from unspin.load.text import article_from_text
+    from unspin.pipeline import Analyzer
+    from unspin.render.reading import placement
+
+    result = Analyzer().analyze(article_from_text(SHORT))
+    assert result.score_detail is not None
+    top = replace(result, score_detail=replace(result.score_detail, share_below=1.0, share_above=0.0))
+    assert placement(top) == f"Higher than every one of the {result.score_detail.reference}."
+    low = replace(result, score_detail=replace(result.score_detail, share_below=0.0, share_above=0.995))
+    assert placement(low) == f"Lower than 99% of {result.score_detail.reference}."

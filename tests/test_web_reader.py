@@ -132,6 +132,11 @@ def test_permalink_in_the_db_store_survives_a_restart(browser, analyzer, tmp_pat
         page.goto(second.url + href)
         assert page.locator("h1").inner_text() == OTHER.splitlines()[0]
         ctx.close()
+        # the compare form takes a stored article by the link the corpus list gives it, as by its id
+        for ref in (second.url + "/articles/corpus-1", "/articles/corpus-1", "corpus-1"):
+            r = httpx.post(f"{second.url}/compare", data={"a_ref": ref, "b_text": DEMO}, timeout=60,
+                           follow_redirects=True)
+            assert r.status_code == 200 and OTHER.splitlines()[0] in r.text, (ref, r.status_code)
 
 
 def test_an_old_layout_store_is_served_once_migrated(browser, analyzer, cli, tmp_path: Path) -> None:

@@ -74,9 +74,12 @@ def placement(result: Result) -> str | None:
     d = result.score_detail
     if d is None or d.share_below is None or d.share_above is None or not d.reference:
         return None
-    if d.share_below >= d.share_above:
-        return f"Higher than {math.floor(100 * d.share_below)}% of {d.reference}."
-    return f"Lower than {math.floor(100 * d.share_above)}% of {d.reference}."
+    higher = d.share_below >= d.share_above
+    share = d.share_below if higher else d.share_above
+    word = "Higher" if higher else "Lower"
+    if share >= 1.0:  # not "100%": every one of them
+        return f"{word} than every one of the {d.reference}."
+    return f"{word} than {math.floor(100 * share)}% of {d.reference}."
 
 
 def no_reference_text(result: Result) -> str:

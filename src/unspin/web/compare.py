@@ -30,6 +30,7 @@ from unspin.web.requests import AnalyzeRequest, form_text, form_threshold
 
 router = APIRouter(include_in_schema=False)
 LINK = re.compile(r"/a/([0-9a-f]{16})\b")
+STORED_LINK = re.compile(r"/articles/([^/?#]+)")  # a stored article's page, as the corpus lists it
 CSS = (Path(__file__).resolve().parent.parent / "render" / "templates" / "compare.css").read_text(encoding="utf-8")
 
 
@@ -45,6 +46,10 @@ async def _stored_key(request: Request, ref: str) -> str:
         return m.group(1)
     if KEY.match(ref):
         return ref
+    if stored := STORED_LINK.search(ref):
+        from urllib.parse import unquote
+
+        ref = unquote(stored.group(1))
     if request.app.state.settings.db is not None:
         from unspin.web.corpus import load_result
 
