@@ -5,7 +5,8 @@ rules) and the held-out ones (written before any rule and not tuned on),
 reported separately. Gold elements are given as text and located in the
 passage; matching is one-to-one:
 
-- quotes (exact): same start and end, quote marks included
+- quotes (exact): same start and end, quote marks included (a quote of several parts, one statement its
+  attribution interrupts, counts part by part, each with the quote's speaker, or whole where the gold is whole)
 - quotes (overlap): spans overlap
 - speakers: for each quote matched by overlap, the predicted speaker equals the gold one
   (a speaker predicted where the gold has none, or a wrong one, is a false positive; a gold
@@ -13,7 +14,7 @@ passage; matching is one-to-one:
 - attributions, anonymous sources: spans overlap
 - provenance: spans overlap and the outlet is the same
 
-Usage: python bench/sourcing_eval.py [--data FILE] [--errors] [--json OUT]
+Usage: python bench/sourcing_eval.py [--data FILE] [--errors] [--json OUT] [--analysis]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -31,6 +33,7 @@ from unspin.load.text import article_from_text
 from unspin.sourcing import find_sourcing
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sourcing" / "passages.jsonl"
+_ANALYZER: Any = None  # set by --analysis: score the sourcing of a whole analysis (the tagger reads the states)
 ELEMENTS = ["quotes (exact)", "quotes (overlap)", "speakers", "attributions", "anonymous", "provenance"]
 
 
@@ -90,7 +93,7 @@ class Counts:
 
 def score_passage(item: dict, errors: list[str]) -> dict[str, tuple[int, int, int]]:
     text = item["text"]
-    s = find_sourcing(article_from_text(text))
+    s = find_sourcing(article_from_text(text)) if _ANALYZER is None else _ANALYZER.analyze(article_from_text(text)).sourcing
     out: dict[str, tuple[int, int, int]] = {}
 
     def spans_pr(name: str, gold: list[tuple[int, int]], pred: list[tuple[int, int]], same) -> list:
@@ -103,23 +106,29 @@ def score_passage(item: dict, errors: list[str]) -> dict[str, tuple[int, int, in
         return pairs
 
     gq = [locate(text, q) for q in item["quotes"]]
-    pq = [(q.start, q.end) for q in s.quotes]
+    # a quote of several parts (one statement whose quoted pieces its attribution interrupts) is scored piece by
+    # piece, each with the quote's speaker, unless a gold quote is written whole from its first mark to its last
+    written_whole = set(gq)
+    pieces = [((q.start, q.end), n) if (q.start, q.end) in written_whole else (tuple(part), n)
+              for n, q in enumerate(s.quotes) for part in ([None] if (q.start, q.end) in written_whole
+                                                           else q.parts or [(q.start, q.end)])]
+    pq = [piece for piece, _ in pieces]
     spans_pr("quotes (exact)", gq, pq, lambda g, p: gq[g] == pq[p])
     pairs = spans_pr("quotes (overlap)", gq, pq, lambda g, p: overlaps(gq[g], pq[p]))
     tp = fp = fn = 0
     matched_g = {g for g, _ in pairs}
     matched_p = {p for _, p in pairs}
     for g, p in pairs:
-        gs, ps = norm(item["quotes"][g]["speaker"]), norm(s.quotes[p].speaker)
+        gs, ps = norm(item["quotes"][g]["speaker"]), norm(s.quotes[pieces[p][1]].speaker)
         if gs is not None and gs == ps:
             tp += 1
             continue
         fp += ps is not None
         fn += gs is not None
         if gs != ps:
-            errors.append(f"{item['id']} speaker of {s.quotes[p].text[:40]!r}: got {ps!r}, want {gs!r}")
+            errors.append(f"{item['id']} speaker of {s.quotes[pieces[p][1]].text[:40]!r}: got {ps!r}, want {gs!r}")
     fn += sum(1 for g, q in enumerate(item["quotes"]) if g not in matched_g and q["speaker"])
-    fp += sum(1 for p, q in enumerate(s.quotes) if p not in matched_p and q.speaker)
+    fp += sum(1 for p, (_, n) in enumerate(pieces) if p not in matched_p and s.quotes[n].speaker)
     out["speakers"] = (tp, fp, fn)
 
     ga = [locate(text, a) for a in item["attributions"]]
@@ -157,7 +166,15 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="list every miss and spurious find")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument("--splits", default="dev,heldout,all", help="columns to show (comma-separated)")
+    ap.add_argument("--analysis", action="store_true",
+                    help="score the sourcing of a whole analysis (`unspin analyze`: the tagger reads the detector's "
+                    "token states), not `find_sourcing` alone")
     args = ap.parse_args()
+    if args.analysis:
+        global _ANALYZER
+        from unspin.pipeline import Analyzer
+
+        _ANALYZER = Analyzer()
     totals, sizes, errors = evaluate(args.data)
     console = Console()
     table = Table(title=f"Sourcing rules on {args.data.name}")

@@ -69,6 +69,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from unspin.load.text import article_from_text
 from unspin.sourcing import find_sourcing
 from unspin.sourcing.lexicon import ANONYMOUS_NOUNS, DOCUMENT_NOUNS, INSTITUTION_NOUNS, SPOKESPERSON_NOUNS
@@ -324,8 +326,28 @@ def read_ann(path: Path, text: str) -> list[Gold]:
     return out
 
 
-def predictions(text: str) -> tuple[list[Pred], list[tuple[int, int]]]:
-    s = find_sourcing(article_from_text(text))
+STATES: dict[str, object] = {"mode": "run"}  # main() sets: "run" (the detector), "none" or a cache folder
+
+
+def token_states(name: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The detector's word-piece states and offsets for `text`, as `unspin analyze` hands them to sourcing:
+    computed (mode "run", the shipped detector), read from a cache folder, or none ("none")."""
+    mode = STATES["mode"]
+    if mode == "none":
+        return None
+    if mode == "run":
+        det = STATES.get("detector")
+        if det is None:
+            from unspin.detect.runtime import Detector
+            det = STATES["detector"] = Detector(threads=2)
+        view = det.token_view(text)  # type: ignore[attr-defined]
+        return view.states, view.enc.offsets
+    with np.load(Path(str(mode)) / f"{name.rsplit('_', 1)[0]}.npz") as z:
+        return z["states"].astype(np.float32), z["offsets"].astype(np.int64)
+
+
+def predictions(text: str, name: str = "") -> tuple[list[Pred], list[tuple[int, int]]]:
+    s = find_sourcing(article_from_text(text), states=token_states(name, text))
     out: list[Pred] = []
     for q in s.quotes:
         src = ((q.speaker_start, q.speaker_end),) if q.speaker_start is not None and q.speaker_end else None
@@ -384,7 +406,7 @@ def one_to_one(gold: list[Spans], pred: list[Spans], same) -> int:
 
 
 def score_doc(text: str, gold: list[Gold], t: Totals, errors: list[str], name: str) -> None:
-    pred, anon = predictions(text)
+    pred, anon = predictions(text, name)
     pairs = pair_up(gold, pred)
     n_rs = sum(rs for _, _, rs in pairs)
     t.attributions.add(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs))
@@ -482,7 +504,12 @@ def main() -> None:
                     help="score only every K-th file (train: the files bench/train_sourcing_tagger.py --holdout K "
                          "keeps out)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--states", default="run",
+                    help="the detector's token states the tagger reads: 'run' (the shipped detector, as `unspin "
+                    "analyze` does), 'none' (find_sourcing alone: the tagger's sparse models) or a folder of cached "
+                    "states (bench/polnear_states.py)")
     args = ap.parse_args()
+    STATES["mode"] = args.states
     split = "test" if args.test else args.split
     if not (args.data / split / "attributions").is_dir():
         raise SystemExit(f"no {split} split under {args.data} (PolNeAR's test split is kept apart for independent "

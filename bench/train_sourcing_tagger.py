@@ -29,9 +29,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sourcing_polnear as sp
-from unspin.sourcing.features import Doc, cue_features, role_features_batch, role_window
+from unspin.sourcing.features import Doc, cue_features, role_dense_batch, role_features_batch, role_window, word_states
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.learn import LinearModel, fit, save
+from unspin.sourcing.learn import LinearModel, fit, load, save
 from unspin.sourcing.quotes import find_quotes
 from unspin.sourcing.tagger import (
     CUE_LABELS,
@@ -41,6 +41,7 @@ from unspin.sourcing.tagger import (
     _load,
     candidates,
     tag,
+    verify_dense,
     verify_features,
 )
 
@@ -64,7 +65,8 @@ def token_mask(doc: Doc, spans: sp.Spans, lo: int, hi: int) -> np.ndarray:
     return m
 
 
-def rows_for(doc: Doc, gold: list[sp.Gold]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+def rows_for(doc: Doc, gold: list[sp.Gold]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray],
+                                                     np.ndarray | None]:
     y = np.zeros(len(doc), dtype=np.int8)
     windows, role_y = [], []
     for g in gold:
@@ -89,7 +91,8 @@ def rows_for(doc: Doc, gold: list[sp.Gold]) -> tuple[np.ndarray, np.ndarray, np.
         windows.append((cs, ce, lo, hi))
         role_y.append(lab)
     role_x = role_features_batch(doc, windows)
-    return cue_features(doc), y, role_x, role_y
+    role_d = role_dense_batch(doc, windows)
+    return cue_features(doc), y, role_x, role_y, None if role_d is None else role_d.astype(np.float16)
 
 
 def to_preds(doc: Doc, text: str, found: list[Tagged]) -> list[sp.Pred]:
@@ -124,46 +127,85 @@ class Item:
     cue_y: np.ndarray
     role_x: np.ndarray
     role_y: np.ndarray
+    role_d: np.ndarray | None = None  # dense role features (rows, 3 * dim) when trained with states
 
 
-def load_items(data: Path, bits: int, limit: int = 0) -> list[Item]:
+def read_states(states_dir: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The detector's word-piece states and offsets cached for article `name` (see --states)."""
+    with np.load(states_dir / f"{name.rsplit('_', 1)[0]}.npz") as z:
+        return z["states"].astype(np.float32), z["offsets"].astype(np.int64)
+
+
+def fit_projection(docs: list[tuple[Doc, np.ndarray]], dim: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (D,) and the top `dim` principal directions (D, dim), scaled to unit variance, of token states."""
+    rng = np.random.default_rng(seed)
+    sample = np.concatenate([s[rng.random(len(s)) < 0.25] for _, s in docs])
+    mean = sample.mean(axis=0)
+    x = sample - mean
+    cov = x.T @ x / len(x)
+    vals, vecs = np.linalg.eigh(cov)
+    top = np.argsort(vals)[::-1][:dim]
+    return mean.astype(np.float32), (vecs[:, top] / np.sqrt(vals[top])).astype(np.float32)
+
+
+def load_items(data: Path, bits: int, limit: int = 0, states_dir: Path | None = None,
+               dim: int = 64) -> tuple[list[Item], dict[str, np.ndarray]]:
     mask = np.uint64((1 << bits) - 1)
-    items = []
-    for n, (_, text, gold) in enumerate(sp.documents("train", data)):
+    raw = []
+    for n, (name, text, gold) in enumerate(sp.documents("train", data)):
         if limit and n >= limit:
             break
         doc = make_doc(text)
-        cx, cy, rx, ry = rows_for(doc, gold)
+        pieces = read_states(states_dir, name) if states_dir else None
+        st = word_states(doc, *pieces) if pieces else None
+        raw.append((text, gold, doc, st, pieces))
+    extra: dict[str, np.ndarray] = {}
+    if states_dir:
+        mean, proj = fit_projection([(d, s) for _, _, d, s, _ in raw if s is not None], dim)
+        extra = {"states_mean": mean, "states_proj": proj}
+    items = []
+    for text, gold, doc, _, pieces in raw:
+        if pieces is not None:  # as the tagger does at run time (tagger.with_states)
+            doc.states = word_states(doc, (pieces[0] - extra["states_mean"]) @ extra["states_proj"], pieces[1])
+        cx, cy, rx, ry, rd = rows_for(doc, gold)
         ry_all = np.concatenate(ry) if ry else np.zeros(0, dtype=np.int8)
-        items.append(Item(text, gold, doc, cx & mask, cy, rx & mask, ry_all))
-    return items
+        items.append(Item(text, gold, doc, cx & mask, cy, rx & mask, ry_all, rd))
+    return items, extra
 
 
-def fit_taggers(items: list[Item], bits: int, epochs: int, rate: float) -> tuple[LinearModel, LinearModel]:
+def fit_taggers(items: list[Item], bits: int, epochs: int, rate: float,
+                dense_rate: float = 0.01) -> tuple[LinearModel, LinearModel]:
     cx = np.concatenate([i.cue_x for i in items])
     cy = np.concatenate([i.cue_y for i in items]).astype(np.int64)
     rx = np.concatenate([i.role_x for i in items])
     ry = np.concatenate([i.role_y for i in items]).astype(np.int64)
-    return (fit(cx, cy, CUE_LABELS, bits=bits, epochs=epochs, rate=rate),
-            fit(rx, ry, ROLE_LABELS, bits=bits, epochs=epochs, rate=rate))
+    with_states = items[0].doc.states is not None
+    cd = np.concatenate([i.doc.states for i in items]).astype(np.float16) if with_states else None
+    rd = np.concatenate([i.role_d for i in items if i.role_d is not None]) if with_states else None
+    return (fit(cx, cy, CUE_LABELS, bits=bits, epochs=epochs, rate=rate, dense=cd, dense_rate=dense_rate),
+            fit(rx, ry, ROLE_LABELS, bits=bits, epochs=epochs, rate=rate, dense=rd, dense_rate=dense_rate))
 
 
 def fit_verifier(items: list[Item], bits: int, epochs: int, folds: int, rate: float,
-                 verify_rate: float) -> LinearModel:
+                 verify_rate: float, dense_rate: float = 0.01) -> LinearModel:
     """Cross-fitted: the candidates of each fold come from cue and role models fitted on the other folds."""
-    xs, ys = [], []
+    xs, ys, ds = [], [], []
     for k in range(folds):
         inside = [it for n, it in enumerate(items) if n % folds != k]
-        cue, role = fit_taggers(inside, bits, epochs, rate)
+        cue, role = fit_taggers(inside, bits, epochs, rate, dense_rate)
         for it in items[k::folds]:
             cands = candidates(it.doc, cue, role)
             if cands:
                 xs.append(verify_features(it.doc, cands))
+                dense = verify_dense(it.doc, cands)
+                if dense is not None:
+                    ds.append(dense)
                 ys.append(candidate_labels(it.doc, it.text, it.gold, cands))
         print(f"  verifier fold {k}: {sum(len(y) for y in ys)} candidates so far", flush=True)
     x = np.concatenate(xs)
     y = np.concatenate(ys)
-    return fit(x, y, ("no", "yes"), bits=16, epochs=3, rate=verify_rate)
+    d = np.concatenate(ds) if ds else None
+    return fit(x, y, ("no", "yes"), bits=16, epochs=3, rate=verify_rate, dense=d, dense_rate=dense_rate)
 
 
 def evaluate(items: list[Item], path: str, threshold: float | None = None) -> str:
@@ -196,9 +238,16 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--thresholds", default="0.25,0.3,0.4,0.5", help="verifier thresholds to score held-out at")
     ap.add_argument("--score-only", type=Path, help="fit nothing: score this model file on the held-out files")
+    ap.add_argument("--states", type=Path, help="a folder of the detector's token states per train article "
+                    "(bench/polnear_states.py): fit the models that read them (cue_s, role_s, verify_s), kept in the "
+                    "file beside the sparse models of --sparse-from")
+    ap.add_argument("--sparse-from", type=Path, default=MODEL_PATH,
+                    help="with --states: the model file whose sparse models (cue, role, verify) are copied")
+    ap.add_argument("--dim", type=int, default=64, help="with --states: dimensions the states are projected to")
+    ap.add_argument("--dense-rate", type=float, default=0.01, help="AdaGrad step of the dense weights")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    items = load_items(args.data, args.bits, args.limit)
+    items, extra = load_items(args.data, args.bits, args.limit, args.states, args.dim)
     if args.score_only:
         for th in map(float, args.thresholds.split(",")):
             print(f"threshold {th}:", evaluate(items[:: args.holdout], str(args.score_only), th), flush=True)
@@ -206,17 +255,28 @@ def main() -> None:
     held = items[:: args.holdout] if args.holdout else []
     fit_items = [it for n, it in enumerate(items) if not args.holdout or n % args.holdout]
     print(f"{len(fit_items)} files to fit, {len(held)} held out ({time.perf_counter() - t0:.0f} s)", flush=True)
-    cue, role = fit_taggers(fit_items, args.bits, args.epochs, args.rate)
-    found = {"cue": cue, "role": role}
+    cue, role = fit_taggers(fit_items, args.bits, args.epochs, args.rate, args.dense_rate)
+    k = "_s" if args.states else ""
+    found = {"cue" + k: cue, "role" + k: role}
     print(f"cue and role models fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
     if args.folds:
-        found["verify"] = fit_verifier(fit_items, args.bits, args.epochs, args.folds, args.rate, args.verify_rate)
+        found["verify" + k] = fit_verifier(fit_items, args.bits, args.epochs, args.folds, args.rate,
+                                           args.verify_rate, args.dense_rate)
         print(f"verifier fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
+    if args.states:
+        sparse, _ = load(str(args.sparse_from))
+        found.update({n: m for n, m in sparse.items() if not n.endswith("_s")})
     meta = {"trained_on": "PolNeAR train (Newell, Margolin, Ruths 2018); hashed features, weights only",
             "bits": str(args.bits), "epochs": str(args.epochs), "folds": str(args.folds), "rate": str(args.rate),
             "verify_rate": str(args.verify_rate),
             "holdout": str(args.holdout), "files": str(len(fit_items))}
-    save(str(args.out), found, meta)
+    if args.states:
+        named = args.states.parent / "model.txt"
+        if not named.exists():
+            raise SystemExit(f"{named} is missing: cache the states with bench/polnear_states.py")
+        meta |= {"states": f"the detector's token states, projected to {args.dim} dimensions", "dim": str(args.dim),
+                 "dense_rate": str(args.dense_rate), "states_model": named.read_text(encoding="utf-8").strip()}
+    save(str(args.out), found, meta, extra)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     for th in map(float, args.thresholds.split(",")):
         if held:

@@ -7,11 +7,11 @@ import pytest
 
 from unspin.load.text import article_from_text
 from unspin.sourcing import find_sourcing
-from unspin.sourcing.features import Doc, _h, cue_features, mix, role_features_batch, role_window
+from unspin.sourcing.features import Doc, _h, cue_features, mix, role_features_batch, role_window, word_states
 from unspin.sourcing.layout import Layout
-from unspin.sourcing.learn import LinearModel, fit, load, save
+from unspin.sourcing.learn import LinearModel, fit, load, load_extra, save
 from unspin.sourcing.quotes import find_quotes
-from unspin.sourcing.tagger import MODEL_PATH, best_run, find_cues, models, tag
+from unspin.sourcing.tagger import MODEL_PATH, best_run, find_cues, models, states_model, tag, with_states
 
 
 def doc_of(text: str) -> Doc:
@@ -83,11 +83,55 @@ def test_fit_learns_and_round_trips(tmp_path):
     assert np.allclose(back["toy"].scores(x), m.scores(x), atol=0.05)  # float16 storage
 
 
+def test_fit_learns_dense_features_and_round_trips(tmp_path):
+    """A model with dense features (the detector's token states) learns a label only they carry; saved, it
+    keeps its dense weights and the arrays saved beside it; scored without dense features they add nothing."""
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 4, size=(800, 3), dtype=np.uint64)  # noise, too coarse to tell rows apart
+    dense = rng.normal(size=(800, 8)).astype(np.float32)
+    y = (dense[:, 3] > 0).astype(np.int64)
+    m = fit(x, y, ("no", "yes"), bits=12, epochs=5, dense=dense, dense_rate=0.1)
+    assert m.dense is not None and m.dense.shape == (8, 2)
+    assert (m.log_probs(x, dense).argmax(axis=1) == y).mean() > 0.9
+    assert (m.log_probs(x).argmax(axis=1) == y).mean() < 0.7  # without the dense features, no signal
+    path = tmp_path / "m.npz"
+    save(str(path), {"toy": m}, {}, {"proj": np.eye(3, dtype=np.float32)})
+    back, _ = load(str(path))
+    assert back["toy"].dense is not None and np.allclose(back["toy"].scores(x, dense), m.scores(x, dense), atol=0.05)
+    assert set(load_extra(str(path))) == {"proj"} and set(back) == {"toy"}
+
+
+def test_word_states_average_the_pieces_of_each_token():
+    d = doc_of("Unbelievably good.")
+    assert [t.text for t in d.tokens] == ["Unbelievably", "good", "."]
+    pieces = np.array([[0, 2], [2, 12], [13, 17], [17, 18]])
+    states = np.array([[1.0], [3.0], [5.0], [7.0]], dtype=np.float32)
+    assert word_states(d, states, pieces)[:, 0].tolist() == [2.0, 5.0, 7.0]
+    assert word_states(d, states[2:], pieces[2:])[:, 0].tolist() == [0.0, 5.0, 7.0]  # no piece: zeros
+
+
 # --- the shipped weights -------------------------------------------------------------------------
 
 def test_weights_are_shipped_and_small():
-    assert MODEL_PATH.exists() and MODEL_PATH.stat().st_size < 4_000_000
-    assert set(models() or {}) == {"cue", "role", "verify"}
+    assert MODEL_PATH.exists() and MODEL_PATH.stat().st_size < 6_500_000
+    assert set(models() or {}) == {"cue", "role", "verify", "cue_s", "role_s", "verify_s"}
+    assert {"states_mean", "states_proj"} <= set(load_extra(str(MODEL_PATH)))
+
+
+def test_a_model_file_without_state_models_ignores_states(tmp_path):
+    sparse = {n: m for n, m in (models() or {}).items() if not n.endswith("_s")}
+    path = tmp_path / "sparse.npz"
+    save(str(path), sparse, {})
+    d = doc_of("The mayor believes that the bridge can be saved.")
+    with_states(d, np.ones((3, 384), dtype=np.float32), np.array([[0, 3], [4, 9], [10, 18]]), path=path)
+    assert d.states is None and tag(d, path=path) == tag(doc_of(d.layout.text), path=path)
+    assert states_model(path) is None
+
+
+def test_the_shipped_tagger_reads_the_shipped_detectors_states(analyzer):
+    """The state-reading models name the detector whose states they were fitted to; the pipeline hands states
+    over only to a tagger fitted to its own detector (a retrained detector needs a retrained tagger)."""
+    assert states_model() == f"{analyzer.model.name} {analyzer.model.version}"
 
 
 def test_no_weights_no_tagger(tmp_path):
@@ -109,3 +153,17 @@ def test_tagger_finds_what_the_verb_list_misses(text, source, claim):
     s = find_sourcing(article_from_text(text))
     tagged = [a for a in s.attributions if a.how == "tagger"]
     assert tagged and tagged[0].source == source and claim in tagged[0].claim
+
+
+def test_an_analysis_feeds_the_detectors_states_to_the_tagger(analyzer, example_path):
+    """The pipeline hands the detector's token states to sourcing, whose tagger then reads them: the
+    analysis's sourcing is what `find_sourcing` gives with the states, and differs from what it gives without
+    (on the bundled example the state-reading tagger finds "critics call ...", the other a council that
+    "voted")."""
+    text = example_path.read_text(encoding="utf-8")
+    article = article_from_text(text)
+    view = analyzer.detector.token_view(text)
+    with_states_ = find_sourcing(article, states=(view.states, view.enc.offsets))
+    assert analyzer.analyze(article).sourcing == with_states_
+    assert find_sourcing(article) != with_states_
+    assert ("critics", "call") in [(a.source, a.verb) for a in with_states_.attributions]

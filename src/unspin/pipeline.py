@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from unspin.article import Article, ModelInfo, Result
 from unspin.confidence import Bands, load_bands, register
 from unspin.detect.cues import with_cues
@@ -25,6 +27,7 @@ from unspin.reference import Reference, load_reference
 from unspin.score import score, shown
 from unspin.segment import LineSentences, line_sentences, segment
 from unspin.sourcing import find_sourcing
+from unspin.sourcing.tagger import states_model
 from unspin.threads import pin_threads
 
 MAX_CHARS = 2_000_000
@@ -34,12 +37,15 @@ class Shared:
     """What several stages of one analysis read, each computed once, when a stage first asks for it.
 
     `lines`: the text's lines with their sentences (`segment.line_sentences`), for segmentation and sourcing;
-    `phrase_counts`: the phrase index of the lowered text (`PhraseCounts`), for detection and explanations.
+    `phrase_counts`: the phrase index of the lowered text (`PhraseCounts`), for detection and explanations;
+    `states`: the detector's word-piece states and their character offsets, set by detection, for the
+    sourcing tagger (None until detection ran).
     One per analysis (never shared between articles or threads); the text must not change while it is used.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.states: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def lines(self) -> LineSentences:
@@ -77,6 +83,9 @@ class Analyzer:
         self.bands: Bands = load_bands(self.detector.model_dir)
         register(self.detector.info.name, self.detector.info.version, self.bands)
         self.reference: Reference | None = load_reference(self.detector.model_dir, self.detector.info.version)
+        # the sourcing tagger reads the detector's token states only when it was fitted to this detector's
+        info = self.detector.info
+        self._tagger_reads_states = states_model() == f"{info.name} {info.version}"
         self.stages: list[Stage] = [_language_stage, self._segment, self._detect]
         if sourcing:
             self.stages.append(_sourcing_stage)  # before scoring: spin density counts quotes apart
@@ -100,6 +109,8 @@ class Analyzer:
             view = self.detector.token_view(text)
         except InputError as e:
             raise InputError(f"article {result.article.id}: {e}") from None
+        if self._tagger_reads_states:
+            shared.states = (view.states, view.enc.offsets)
         result.spans = with_cues(view, text, self.detector.spans(text, view, shared.phrase_counts))
 
     def _score(self, result: Result, shared: Shared) -> None:
@@ -134,7 +145,7 @@ def _language_stage(result: Result, shared: Shared) -> None:
 
 
 def _sourcing_stage(result: Result, shared: Shared) -> None:
-    result.sourcing = find_sourcing(result.article, shared.lines)
+    result.sourcing = find_sourcing(result.article, shared.lines, shared.states)
 
 
 def _explain_stage(result: Result, shared: Shared) -> None:

@@ -8,6 +8,8 @@ element, documented in docs/sourcing.md together with the JSON form.
 
 from __future__ import annotations
 
+import numpy as np
+
 from unspin.article import Article
 from unspin.segment import LineSentences
 from unspin.sourcing.anonymous import find_anonymous
@@ -22,15 +24,19 @@ from unspin.sourcing.provenance import find_provenance
 from unspin.sourcing.quotes import find_quotes
 from unspin.sourcing.speakers import SpeakerResolver, assign_speakers
 from unspin.sourcing.summary import summarise
-from unspin.sourcing.tagger import tag
+from unspin.sourcing.tagger import tag, with_states
 
 __all__ = ["find_sourcing", "Sourcing", "Quote", "Attribution", "AnonymousSource", "ProvenanceItem", "Summary"]
 
 
-def find_sourcing(article: Article, split: LineSentences | None = None) -> Sourcing:
+def find_sourcing(article: Article, split: LineSentences | None = None,
+                  states: tuple[np.ndarray, np.ndarray] | None = None) -> Sourcing:
     """Quotes, attributions, unnamed sources and provenance of `article`, offsets into its text.
 
     `split` is `line_sentences(article.text)` when the caller has it already (the pipeline's segmentation).
+    `states` is the detector's token states for the text, when the caller ran it: (pieces, 384) float states
+    and their (pieces, 2) character offsets (`detect.runtime.TokenView`); the tagger then uses its models
+    that read them, which find more attributions (docs/sourcing.md), and without them its sparse models.
     """
     text = article.text
     layout = Layout(text, split)
@@ -43,6 +49,8 @@ def find_sourcing(article: Article, split: LineSentences | None = None) -> Sourc
     anonymous = find_anonymous(layout, events, ranges)
     attributions = find_attributions(layout, events, cues, ranges, anonymous, resolver)
     doc = Doc(layout, ranges)
+    if states is not None:
+        with_states(doc, *states)
     found = to_chars(layout, doc, tag(doc))
     quotes, attributions = combine(layout, found, quotes, attributions, resolver, anonymous)
     anonymous = unnamed_sources(text, quotes, attributions, anonymous, ranges)

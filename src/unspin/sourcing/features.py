@@ -107,6 +107,7 @@ class Doc:
     layout: Layout
     quotes: list[tuple[int, int]]
     cache: dict[int, np.ndarray] = field(default_factory=dict)  # per-model token scores (tagger.find_cues)
+    states: np.ndarray | None = None  # (n_tokens, d) the detector's token states, projected (tagger.with_states)
 
     @cached_property
     def tokens(self) -> list[Token]:
@@ -337,6 +338,67 @@ def role_features_batch(doc: Doc, cues: list[tuple[int, int, int, int]]) -> np.n
         mix(21, cue_w, c1, c2, sd),
     ]
     return np.stack(cols, axis=1)
+
+
+def word_states(doc: Doc, states: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(n_tokens, dim) the mean of the word-piece states (pieces, dim) whose character offsets (pieces, 2)
+    start inside each token; zeros for a token no piece starts in."""
+    n = len(doc)
+    out = np.zeros((n, states.shape[1]), dtype=np.float32)
+    if n == 0 or len(states) == 0:
+        return out
+    tok = np.searchsorted(doc.starts, offsets[:, 0], side="right") - 1
+    ok = (tok >= 0) & (offsets[:, 0] < doc.ends[np.maximum(tok, 0)])
+    tok = tok[ok]
+    if len(tok) == 0:
+        return out
+    picked = states[ok]
+    if np.any(np.diff(tok) < 0):  # pieces come in text order; any other order is sorted first
+        order = np.argsort(tok, kind="stable")
+        tok, picked = tok[order], picked[order]
+    first = np.r_[0, np.nonzero(np.diff(tok))[0] + 1]
+    sums = np.add.reduceat(picked.astype(np.float32, copy=False), first, axis=0)
+    out[tok[first]] = sums / np.diff(np.r_[first, len(tok)])[:, None]
+    return out
+
+
+def role_dense_batch(doc: Doc, cues: list[tuple[int, int, int, int]]) -> np.ndarray | None:
+    """Dense role features for the (cs, ce, lo, hi) windows, rows as `role_features_batch` (rows, 4 * d): each
+    token's state where it lies before the cue, where after, the cue's first token's state, and the token's
+    state times the cue's (scaled by 1/sqrt(d)); None without states."""
+    if doc.states is None:
+        return None
+    st = doc.states
+    d = st.shape[1]
+    if not cues:
+        return np.zeros((0, 4 * d), dtype=np.float32)
+    parts = []
+    for cs, ce, lo, hi in cues:
+        x = np.zeros((hi - lo, 4 * d), dtype=np.float32)
+        x[: cs - lo, :d] = st[lo:cs]
+        x[ce - lo :, d : 2 * d] = st[ce:hi]
+        x[:, 2 * d : 3 * d] = st[cs]
+        x[:, 3 * d :] = st[lo:hi] * st[cs] / np.sqrt(d)
+        parts.append(x)
+    return np.concatenate(parts)
+
+
+def role_dense_scores(doc: Doc, cues: list[tuple[int, int, int, int]], weights: np.ndarray) -> np.ndarray:
+    """What `role_dense_batch(doc, cues) @ weights` gives (rows, classes), without building the features: each
+    block of the weights (4 * d, classes) applied to the states once per article or once per cue."""
+    assert doc.states is not None
+    st = doc.states
+    d = st.shape[1]
+    w_before, w_after, w_cue, w_prod = (weights[k * d : (k + 1) * d] for k in range(4))
+    before, after = st @ w_before, st @ w_after
+    parts = []
+    for cs, ce, lo, hi in cues:
+        x = np.zeros((hi - lo, weights.shape[1]), dtype=np.float32)
+        x[: cs - lo] = before[lo:cs]
+        x[ce - lo :] = after[ce:hi]
+        x += st[cs] @ w_cue + st[lo:hi] @ (st[cs][:, None] * w_prod) / np.sqrt(d)
+        parts.append(x)
+    return np.concatenate(parts) if parts else np.zeros((0, weights.shape[1]), dtype=np.float32)
 
 
 MAX_BEFORE = 60  # tokens of the window before the cue

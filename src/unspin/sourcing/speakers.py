@@ -23,6 +23,7 @@ from unspin.sourcing.lexicon import (
     INSTITUTION_NOUNS,
     LEADING_PREPOSITIONS,
     NON_NAME_WORDS,
+    PLURAL_PRONOUNS,
     PRONOUNS,
     ROLE_NOUNS,
     SOURCE_NOUNS,
@@ -148,6 +149,8 @@ class SpeakerResolver:
         h = self._head_index(toks)
         if h is None:
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
+        if self._some_of_them(toks):
+            return Speaker(None, None, e.source_start, e.source_end, anonymous=True, how="anonymous")
         head = toks[h]
         if head.is_cap and not (h == self._first_word(toks) and self._common_initial(head)):
             named = self._named(toks[: h + 1], e.source_start, e.source_end)
@@ -185,6 +188,23 @@ class SpeakerResolver:
             return Speaker(None, None, e.source_start, e.source_end, how="unnamed")
         anonymous = self._unnamed(pre) and not self._on_record(toks, h) and not self._not_unnamed(toks, h)
         return Speaker(None, None, e.source_start, e.source_end, anonymous=anonymous, how="unnamed")
+
+    def _some_of_them(self, toks: list[Token]) -> bool:
+        """Whether the source is some unnamed members of a group: a quantifier, 'of' and a plural common noun
+        ('one of Vale's aides', 'many of his supporters', 'two of the doctors'), not of a name ('one of the
+        Dorns'), nor of an institution or its documents ('one of the ministry's reports')."""
+        f = self._first_word(toks)  # 'One of Vale's aides' opening a sentence reads like a name ('Secretary of State')
+        if toks[f].low not in _PARTITIVES or f + 2 >= len(toks) or toks[f + 1].low != "of":
+            return False
+        rest = toks[f + 2 :]
+        k = self._head_index(rest)
+        if k is None:
+            return False
+        noun = rest[k]
+        low = noun.bare.lower()
+        if noun.is_cap or low in _NOT_HEADS or not noun.is_word or low in PRONOUNS | PLURAL_PRONOUNS:
+            return False
+        return (low.endswith("s") or low in ANONYMOUS_NOUNS) and not self._on_record(rest, k)
 
     def _not_unnamed(self, toks: list[Token], h: int) -> bool:
         """Whether a source phrase headed by a common noun still cannot stand for unnamed people: it is cut
@@ -337,6 +357,8 @@ _MEMBERS = {"including", "like", "such"}  # 'groups, including the Dockers Guild
 _GROUP_SUFFIXES = ("ers", "ists", "ants", "ents", "ors", "ians", "ees")
 _GROUP_NOUNS = {"police", "staff", "media", "management", "press", "security", "leadership", "military", "public",
                 "clergy", "personnel", "crew", "youth"} - {"public"}
+_PARTITIVES = {"one", "two", "three", "four", "five", "some", "several", "many", "most", "few", "all", "each",
+               "none", "dozens", "hundreds", "thousands", "half"}
 _VERBISH = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "does", "did"}
 _INDEFINITE = {"a", "an", "one", "some", "several", "many", "most", "few", "other", "others", "another", "two",
                "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds", "thousands",

@@ -17,8 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.sourcing.features import Doc, cue_features, mix, role_features_batch, role_window
-from unspin.sourcing.learn import LinearModel, load
+from unspin.sourcing.features import (
+    Doc,
+    cue_features,
+    mix,
+    role_dense_scores,
+    role_features_batch,
+    role_window,
+    word_states,
+)
+from unspin.sourcing.learn import LinearModel, load, load_extra
 
 MODEL_PATH = Path(__file__).with_name("tagger.npz")
 CUE_LABELS = ("O", "B", "I")
@@ -51,6 +59,42 @@ def _load(path: str) -> dict[str, LinearModel] | None:
     return found
 
 
+@lru_cache(maxsize=4)
+def _projection(path: str) -> tuple[np.ndarray, np.ndarray] | None:
+    if not Path(path).exists():
+        return None
+    extra = load_extra(path)
+    if "states_mean" not in extra:
+        return None
+    return extra["states_mean"].astype(np.float32), extra["states_proj"].astype(np.float32)
+
+
+def states_model(path: str | Path = MODEL_PATH) -> str | None:
+    """'name version' of the detector whose token states the tagger's state-reading models were fitted to
+    (its states are the only ones they can read), or None when the file has no such models."""
+    return _states_model(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _states_model(path: str) -> str | None:
+    if not Path(path).exists():
+        return None
+    _, meta = load(path)
+    return meta.get("states_model")
+
+
+def with_states(doc: Doc, states: np.ndarray, offsets: np.ndarray, path: str | Path = MODEL_PATH) -> Doc:
+    """`doc` given the detector's word-piece states (pieces, dim) at character `offsets` (pieces, 2), as
+    the tagger's models read them (centred, projected, averaged per token; zeros, the average state, for a
+    token no piece starts in); unchanged when the model file has no models that read states."""
+    proj = _projection(str(Path(path).resolve()))
+    if proj is not None:
+        mean, p = proj  # centred and projected piece by piece, then averaged per token (the same, and cheaper)
+        doc.states = word_states(doc, states @ p - mean @ p, offsets)
+        doc.cache.clear()
+    return doc
+
+
 def best_run(margin: np.ndarray) -> tuple[int, int, float]:
     """The contiguous run [a, b) with the largest positive sum of `margin` (Kadane); (0, 0, 0.0) if none."""
     best, best_a, best_b = 0.0, 0, 0
@@ -72,7 +116,7 @@ def find_cues(doc: Doc, model: LinearModel, threshold: float = 0.5) -> list[tupl
         return []
     key = id(model)
     if key not in doc.cache:
-        doc.cache[key] = np.exp(model.log_probs(cue_features(doc)))
+        doc.cache[key] = np.exp(model.log_probs(cue_features(doc), doc.states if model.dense is not None else None))
     p = doc.cache[key]
     cue_p = 1.0 - p[:, 0]
     on = cue_p >= threshold
@@ -140,7 +184,11 @@ def candidates(doc: Doc, cue_model: LinearModel, role_model: LinearModel, floor:
     out: list[Tagged] = []
     cues = find_cues(doc, cue_model, floor)
     windows = [(cs, ce, *role_window(doc, cs, ce)) for cs, ce, _ in cues]
-    all_lp = role_model.log_probs(role_features_batch(doc, windows))
+    all_lp = role_model.scores(role_features_batch(doc, windows))
+    if role_model.dense is not None and doc.states is not None and windows:
+        all_lp += role_dense_scores(doc, windows, role_model.dense)
+    all_lp = all_lp - all_lp.max(axis=1, keepdims=True)
+    all_lp -= np.log(np.exp(all_lp).sum(axis=1, keepdims=True))
     at = 0
     for (cs, ce, cue_p), (_, _, lo, hi) in zip(cues, windows, strict=True):
         lp = all_lp[at : at + hi - lo]
@@ -214,15 +262,34 @@ def verify_features(doc: Doc, cands: list[Tagged]) -> np.ndarray:
 VERIFY_TEMPLATES = 25
 
 
+def verify_dense(doc: Doc, cands: list[Tagged]) -> np.ndarray | None:
+    """(candidates, 3 * d) dense features of whole candidates: the states of the cue's first token, the mean
+    state of the content's tokens and of the source's (zeros without one); None without states."""
+    if doc.states is None:
+        return None
+    st = doc.states
+    d = st.shape[1]
+    out = np.zeros((len(cands), 3 * d), dtype=np.float32)
+    for n, t in enumerate(cands):
+        out[n, :d] = st[t.cue[0]]
+        out[n, d : 2 * d] = np.concatenate([st[a:b] for a, b in t.content]).mean(axis=0)
+        if t.source:
+            out[n, 2 * d :] = st[t.source[0] : t.source[1]].mean(axis=0)
+    return out
+
+
 def tag(doc: Doc, threshold: float | None = None, path: str | Path = MODEL_PATH) -> list[Tagged]:
     """Attributions found in `doc`, in cue order: candidates kept by the verifier (or, without one, by the
     cue probability), one per content."""
     loaded = models(path)
     if loaded is None:
         return []
-    cands = candidates(doc, loaded["cue"], loaded["role"])
-    if "verify" in loaded and cands:
-        p = np.exp(loaded["verify"].log_probs(verify_features(doc, cands)))[:, 1]
+    k = "_s" if doc.states is not None and "cue_s" in loaded else ""
+    cands = candidates(doc, loaded["cue" + k], loaded["role" + k])
+    if "verify" + k in loaded and cands:
+        verifier = loaded["verify" + k]
+        dense = verify_dense(doc, cands) if verifier.dense is not None else None
+        p = np.exp(verifier.log_probs(verify_features(doc, cands), dense))[:, 1]
         cands = [replace(t, score=float(x)) for t, x in zip(cands, p, strict=True)]
         threshold = VERIFY_THRESHOLD if threshold is None else threshold
     else:
