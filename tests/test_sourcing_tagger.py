@@ -167,3 +167,16 @@ def test_an_analysis_feeds_the_detectors_states_to_the_tagger(analyzer, example_
     assert analyzer.analyze(article).sourcing == with_states_
     assert find_sourcing(article) != with_states_
     assert ("critics", "call") in [(a.source, a.verb) for a in with_states_.attributions]
+
+
+def test_a_tagged_source_never_ends_on_an_article():
+    """'said a' (the role model's best run stopped at the article) runs on to 'a homeless man', over words the
+    model does not rule out, and stops at the relative pronoun; a source ending on a noun stays as it is."""
+    from unspin.sourcing.tagger import _whole_phrase
+
+    d = doc_of("“No,” said a homeless man who sleeps here.")
+    a = d.forms.index("a")
+    margin = np.full(len(d), -1.0, dtype=np.float32)
+    assert _whole_phrase(d, (a, a + 1), margin, 0, -3.0) == (a, a + 3)
+    assert _whole_phrase(d, (a, a + 1), np.full(len(d), -5.0, dtype=np.float32), 0, -3.0) == (a, a + 1)
+    assert _whole_phrase(d, (a, a + 3), margin, 0, -3.0) == (a, a + 3)

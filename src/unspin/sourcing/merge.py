@@ -188,37 +188,14 @@ def join_interrupted(layout: Layout, quotes: list[Quote]) -> list[Quote]:
     for q in quotes:
         prev = out[-1] if out else None
         if (prev is not None and prev.speaker_start is not None and prev.cue
-                and (q.how in (None, "carried") or (q.speaker_start, q.cue) == (prev.speaker_start, prev.cue))
-                and (_only_attribution(layout.text[prev.end : q.start], prev)
-                     and layout.sentence_index(q.start) - layout.sentence_index(prev.end - 1) in (0, 1)
-                     or _goes_on(layout, prev, q))):
+                and layout.sentence_index(prev.end - 1) == layout.sentence_index(q.start)
+                and _only_attribution(layout.text[prev.end : q.start], prev)
+                and (q.how in (None, "carried") or (q.speaker_start, q.cue) == (prev.speaker_start, prev.cue))):
             out[-1] = replace(prev, end=q.end, text=layout.text[prev.start : q.end],
                               parts=list(prev.parts or [(prev.start, prev.end)]) + list(q.parts or [(q.start, q.end)]))
             continue
         out.append(q)
     return out
-
-
-def _goes_on(layout: Layout, prev: Quote, q: Quote) -> bool:
-    """Whether quote `q` (no speaker of its own, or prev's) goes on with `prev`: it opens the paragraph after
-    the one `prev` ends ('... "B."' / '"C."'), or it follows the sentence that names prev's speaker ('"A,"
-    said Ann Vale, who chairs the board. "B."', also when "B." opens the next paragraph) and between the two
-    quotes stands only the rest of that sentence."""
-    text = layout.text
-    between = layout.paragraph_index(q.start) - layout.paragraph_index(prev.end - 1)
-    if between == 1 and not text[prev.end : q.start].strip(_MARKS):
-        return True  # '... "B."' and the next paragraph opens with "C.": the statement goes on
-    if prev.speaker_start is None or prev.speaker_start < prev.end or (prev.speaker_end or 0) > q.start:
-        return False
-    s = layout.sentence_index(prev.speaker_start)
-    if layout.sentence_index(prev.end - 1) != s or layout.sentence_index(q.start) != s + 1:
-        return False
-    if text[layout.sentence_at(prev.speaker_start)[1] : q.start].strip(_MARKS):
-        return False
-    return between == 0 or (between == 1 and text[q.start] in "\"“‘'")
-
-
-_MARKS = " \t\n\u00a0\"“”‘’'"
 
 
 def carry_speakers(layout: Layout, quotes: list[Quote]) -> list[Quote]:
