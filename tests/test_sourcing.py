@@ -635,6 +635,7 @@ def test_verbs_that_set_off_direct_speech(text, speaker):
         ("One of Vale's aides said the fares would rise.", ["One of Vale's aides"]),
         ("One of the Dorns said the fares would rise.", []),  # some of a named family: not unnamed people
         ("One of the ministry's reports said the fares would rise.", []),  # a document on the record
+        ("One of the family's lawyers, Tove Brandl, said the fares would rise.", []),  # named in apposition
     ],
 )
 def test_some_members_of_an_unnamed_group_are_unnamed_sources(text, unnamed):

@@ -192,11 +192,14 @@ class SpeakerResolver:
     def _some_of_them(self, toks: list[Token]) -> bool:
         """Whether the source is some unnamed members of a group: a quantifier, 'of' and a plural common noun
         ('one of Vale's aides', 'many of his supporters', 'two of the doctors'), not of a name ('one of the
-        Dorns'), nor of an institution or its documents ('one of the ministry's reports')."""
+        Dorns'), nor of an institution or its documents ('one of the ministry's reports'), nor one named in
+        apposition ('one of the family's lawyers, Tove Brandl')."""
         f = self._first_word(toks)  # 'One of Vale's aides' opening a sentence reads like a name ('Secretary of State')
         if toks[f].low not in _PARTITIVES or f + 2 >= len(toks) or toks[f + 1].low != "of":
             return False
         rest = toks[f + 2 :]
+        if any(t.text == "," and n + 1 < len(rest) and rest[n + 1].is_cap for n, t in enumerate(rest)):
+            return False  # named in apposition: "one of the family's attorneys, Justin Bamberg"
         k = self._head_index(rest)
         if k is None:
             return False
