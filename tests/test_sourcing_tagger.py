@@ -171,7 +171,8 @@ def test_an_analysis_feeds_the_detectors_states_to_the_tagger(analyzer, example_
 
 def test_a_tagged_source_never_ends_on_an_article():
     """'said a' (the role model's best run stopped at the article) runs on to 'a homeless man', over words the
-    model does not rule out, and stops at the relative pronoun; a source ending on a noun stays as it is."""
+    model does not rule out, and stops at the relative pronoun; a source ending on a noun stays as it is; a
+    source right after its determiner takes it in ('his operatives')."""
     from unspin.sourcing.tagger import _whole_phrase
 
     d = doc_of("“No,” said a homeless man who sleeps here.")
@@ -180,3 +181,6 @@ def test_a_tagged_source_never_ends_on_an_article():
     assert _whole_phrase(d, (a, a + 1), margin, 0, -3.0) == (a, a + 3)
     assert _whole_phrase(d, (a, a + 1), np.full(len(d), -5.0, dtype=np.float32), 0, -3.0) == (a, a + 1)
     assert _whole_phrase(d, (a, a + 3), margin, 0, -3.0) == (a, a + 3)
+    d = doc_of("In Cleveland his operatives forced a change.")
+    k = d.forms.index("operatives")
+    assert _whole_phrase(d, (k, k + 1), margin[: len(d)], 0, -3.0) == (k - 1, k + 1)  # it opens with 'his'

@@ -231,10 +231,15 @@ def _whole_phrase(doc: Doc, source: tuple[int, int] | None, src_m: np.ndarray, l
                   source_min: float) -> tuple[int, int] | None:
     """A source run that ends on an article or determiner ('said a', the best run before 'homeless man' scored
     lower) goes on over up to three more words the role model does not rule out (margin above `source_min`),
-    stopping at punctuation, a relative pronoun or a conjunction: 'said a homeless man who goes by ...'."""
-    if source is None or doc.forms[source[1] - 1] not in _OPENERS:
+    stopping at punctuation, a relative pronoun or a conjunction: 'said a homeless man who goes by ...'; a run
+    that starts right after its determiner takes it in ('his operatives')."""
+    if source is None:
         return source
     sa, sb = source
+    if sa > lo and doc.forms[sa - 1] in _OPENERS and src_m[sa - 1 - lo] > source_min:
+        sa -= 1  # 'his operatives', not 'operatives': the phrase opens with its determiner
+    if doc.forms[sb - 1] not in _OPENERS:
+        return sa, sb
     n = 0
     while (sb < lo + len(src_m) and n < 3 and doc.tokens[sb].is_word and doc.forms[sb] not in _PHRASE_STOPS
            and src_m[sb - lo] > source_min):
