@@ -393,6 +393,7 @@ def test_sourcing_handles_odd_input():
         ("A police spokesman said the talks had failed.", False, None),  # an institution's voice, on the record
         ("A spokesman for the foreign ministry said the talks had failed.", False, None),
         ("Police said the talks had failed.", False, None),  # the institution itself
+        ("A Senate subcommittee said the talks had failed.", False, None),  # a body of a legislature
         ("Sen. Ted Cruz of Texas said the talks had failed.", False, "Ted Cruz"),
         ("US Secretary of State Ann Vale said the talks had failed.", False, "Ann Vale"),  # 'of' inside a title
     ],

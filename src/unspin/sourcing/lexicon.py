@@ -109,7 +109,7 @@ INSTITUTION_NOUNS = frozenset(
     """police ministry government company firm agency department office embassy council court committee commission
     army military navy authority authorities administration parliament congress senate party union bank regulator
     watchdog university hospital school board cabinet kremlin pentagon presidency municipality utility corporation
-    service""".split()
+    service subcommittee legislature tribunal""".split()
 )
 # A spokesperson is the voice of the body named next to them ('a police spokesman', 'a spokesman for the ministry').
 SPOKESPERSON_NOUNS = frozenset("spokesman spokeswoman spokesperson spokespeople representative".split())
