@@ -157,6 +157,7 @@ def test_unclosed_quote_is_dropped():
     [
         ("“We are ready,” Lena Marr said.", "Lena Marr"),
         ('"We are ready," said Piet Oran, the harbour master.', "Piet Oran"),
+        ('"We are ready," said Rep. Piet Oran (D-N.Y.), who chairs the board.', "Piet Oran"),  # an abbreviated title
         ('"Rain is coming," according to Uma Selby, a forecaster.', "Uma Selby"),
         ("Defence Minister Jan Holt told journalists: “The troops stay.”", "Jan Holt"),
         ("“The budget is a fiction,” Rhea Dunn wrote in her column.", "Rhea Dunn"),
@@ -394,6 +395,7 @@ def test_sourcing_handles_odd_input():
         ("A spokesman for the foreign ministry said the talks had failed.", False, None),
         ("Police said the talks had failed.", False, None),  # the institution itself
         ("A Senate subcommittee said the talks had failed.", False, None),  # a body of a legislature
+        ("Florida Rep. Ann Vale, the top Democrat, said the talks had failed.", False, "Ann Vale"),  # not "Florida Rep"
         ("Sen. Ted Cruz of Texas said the talks had failed.", False, "Ted Cruz"),
         ("US Secretary of State Ann Vale said the talks had failed.", False, "Ann Vale"),  # 'of' inside a title
     ],

@@ -162,13 +162,24 @@ def np_after(toks: list[Token], idx: int, ceil: int) -> tuple[int, int] | None:
     n = idx
     while n < ceil and n - idx < _MAX_NP:
         t = toks[n]
-        if t.text == "." and n > idx and initial_stop(toks, n):  # 'said Oskar T. Brandl'
+        if t.text == "." and n > idx and (initial_stop(toks, n) or _title_stop(toks, n)):  # 'said Oskar T. Brandl'
             n += 1
             continue
         if not t.is_word or t.low in CLAUSE_BREAKS - {"of"} or (n > idx and t.low in SPEECH_VERBS):
             break
         n += 1
     return (idx, n) if n > idx else None
+
+
+_TITLE_ABBREVIATIONS = {"rep", "reps", "sen", "sens", "gov", "gen", "lt", "col", "capt", "sgt", "prof", "rev", "dr",
+                        "mr", "mrs", "ms", "st", "cmdr", "adm"}
+
+
+def _title_stop(toks: list[Token], j: int) -> bool:
+    """Whether toks[j] is the full stop of an abbreviated title before a name ('said Rep. Joseph Crowley')."""
+    prev = toks[j - 1]
+    return (prev.low in _TITLE_ABBREVIATIONS and prev.end == toks[j].start and j + 1 < len(toks)
+            and toks[j + 1].is_word and toks[j + 1].is_cap)
 
 
 def _prev_word(toks: list[Token], idx: int, floor: int) -> Token | None:

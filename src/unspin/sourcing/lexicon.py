@@ -145,7 +145,8 @@ TITLES = frozenset(
     commander chancellor ambassador prime deputy chief director coach judge justice pope king queen prince
     princess sheikh dr mr mrs ms miss professor prof rev father sir dame lord lady speaker spokesman spokeswoman
     state foreign defence defense interior energy health finance economy trade sergeant sgt lieutenant lt major
-    premier vice acting interim foreign affairs home treasury fm head""".split()
+    premier vice acting interim foreign affairs home treasury fm head rep reps sens congressman congresswoman
+    assemblyman assemblywoman councilman councilwoman""".split()
 )
 HONORIFICS = frozenset("mr mrs ms miss dr sir".split())
 # Capitalised words that never belong to a person's name.
