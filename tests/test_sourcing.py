@@ -127,6 +127,18 @@ def test_straight_and_curly_quotes():
     assert [q.text for q in sourcing(text).quotes] == ['"yes"', "“no”"]
 
 
+def test_doubled_apostrophes_and_backticks_are_quote_marks():
+    """News archives write a double quote as two apostrophes (''...''), some corpora open it with two backticks;
+    a lone apostrophe ("don't", "the Smiths' house", "rock 'n' roll") stays an apostrophe."""
+    text = ("''It is anti-reform and it will fail,'' said Ann Vale, who runs the centre. The Smiths' house "
+            "isn't sold.\n\nHe said ``we will win the vote today'' and left. Rock 'n' roll is back.\n\n"
+            "''The first paragraph of a long quote.\n\n''The second one,'' Ivo Bel said.")
+    qs = sourcing(text).quotes
+    assert [q.text for q in qs] == ["''It is anti-reform and it will fail,''", "``we will win the vote today''",
+                                    "''The first paragraph of a long quote.\n\n''The second one,''"]
+    assert qs[0].speaker == "Ann Vale" and qs[2].speaker == "Ivo Bel" and len(qs[2].parts) == 2
+
+
 def test_quote_across_paragraphs():
     text = ("Coach Ana Ruiz spoke after the game.\n\n“We were slow. We paid for it.\n\n"
             "“Next week will be different,” Ruiz said.\n\nFans left early.")

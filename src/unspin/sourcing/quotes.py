@@ -16,6 +16,7 @@ from unspin.sourcing.layout import Layout
 OPENERS = "“„«"
 CLOSERS = "”»"
 STRAIGHT = '"'
+_MARK_CHARS = frozenset(OPENERS + CLOSERS + STRAIGHT + "'`")
 _BEFORE_OPEN = " \t\r\n\u00a0([{—–-/:"
 _AFTER_CLOSE = " \t\r\n\u00a0.,;:!?)]}—–-"
 
@@ -27,15 +28,31 @@ class QuoteSpan:
     parts: tuple[tuple[int, int], ...]
 
 
+DOUBLED = "''"  # two apostrophes for a double quote mark, as in news archives ("''We will,'' she said")
+BACKTICKS = "``"  # the opening mark of that style in some corpora ("``We will,'' she said")
+
+
+def mark_length(text: str, i: int) -> int:
+    """How many characters the quote mark at text[i] takes: 1, 2 for a doubled apostrophe or backtick, 0 for
+    none (a lone apostrophe is not a quote mark: it clashes with "don't" and "the Smiths' house")."""
+    c = text[i]
+    if c in OPENERS or c in CLOSERS or c == STRAIGHT:
+        return 1
+    if text.startswith(DOUBLED, i) or text.startswith(BACKTICKS, i):
+        return 0 if i > 0 and text[i - 1] == c else 2  # the second of a pair is part of the first's mark
+    return 0
+
+
 def mark_role(text: str, i: int) -> str | None:
     """'open', 'close', 'either', or None for a mark that quotes nothing."""
     c = text[i]
-    if c in OPENERS:
+    if c in OPENERS or text.startswith(BACKTICKS, i):
         return "open"
     if c in CLOSERS:
         return "close"
+    width = 2 if text.startswith(DOUBLED, i) else 1
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + width] if i + width < len(text) else " "
     can_open = before in _BEFORE_OPEN and not after.isspace()
     can_close = not before.isspace() and after in _AFTER_CLOSE and not before.isdigit()
     if (can_open and can_close) or (before.isspace() and after.isspace()):  # 'said " we will win " and'
@@ -44,7 +61,7 @@ def mark_role(text: str, i: int) -> str | None:
 
 
 def _opens_paragraph(text: str, para: tuple[int, int]) -> bool:
-    return text[para[0]] in OPENERS + STRAIGHT and mark_role(text, para[0]) in ("open", "either")
+    return mark_length(text, para[0]) > 0 and mark_role(text, para[0]) in ("open", "either")
 
 
 def find_quotes(layout: Layout) -> list[QuoteSpan]:
@@ -59,7 +76,8 @@ def find_quotes(layout: Layout) -> list[QuoteSpan]:
         if open_at is not None:  # a continued quote re-opens at the paragraph's first mark
             part_start = pa
         for i in range(pa, pb):
-            if text[i] not in OPENERS + CLOSERS + STRAIGHT:
+            width = mark_length(text, i) if text[i] in _MARK_CHARS else 0
+            if not width:
                 continue
             role = mark_role(text, i)
             if role is None:
@@ -67,8 +85,8 @@ def find_quotes(layout: Layout) -> list[QuoteSpan]:
             if open_at is None and role in ("open", "either"):
                 open_at, part_start, parts = i, i, []
             elif open_at is not None and role in ("close", "either") and i > (part_start or 0):
-                parts.append((part_start or open_at, i + 1))
-                out.append(QuoteSpan(open_at, i + 1, tuple(parts)))
+                parts.append((part_start or open_at, i + width))
+                out.append(QuoteSpan(open_at, i + width, tuple(parts)))
                 open_at, part_start, parts = None, None, []
             elif open_at is not None and role == "open" and i != part_start:
                 open_at, part_start, parts = i, i, []  # a stray opener: start over from here
