@@ -407,6 +407,8 @@ def test_sourcing_handles_odd_input():
         ("A spokesman for the foreign ministry said the talks had failed.", False, None),
         ("Police said the talks had failed.", False, None),  # the institution itself
         ("A Senate subcommittee said the talks had failed.", False, None),  # a body of a legislature
+        ("Several former RT journalists said the talks had failed.", True, None),  # some of an outlet's people
+        ("RT said the talks had failed.", False, "RT"),  # the outlet itself
         ("Florida Rep. Ann Vale, the top Democrat, said the talks had failed.", False, "Ann Vale"),  # not "Florida Rep"
         ("Sen. Ted Cruz of Texas said the talks had failed.", False, "Ted Cruz"),
         ("US Secretary of State Ann Vale said the talks had failed.", False, "Ann Vale"),  # 'of' inside a title

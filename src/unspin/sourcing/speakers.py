@@ -171,8 +171,10 @@ class SpeakerResolver:
                 return Speaker(hit[0].name, hit[0].role, hit[1].start, hit[2].end, how="name")
         possessive = any(t.text.endswith(("'s", "’s")) for t in pre[:-1])
         definite = pre[0].low in DETERMINERS - {"a", "an"} or possessive
+        # "several former RT journalists": some of an outlet's people, unnamed; not the outlet speaking
+        members = pre[0].bare.lower() in _INDEFINITE and head.low.endswith("s") and head.start > pre[0].end
         for o in self.outlets:  # "the Post piece"
-            if e.source_start <= o.start < head.end:
+            if e.source_start <= o.start < head.end and not (members and o.end <= head.start):
                 return Speaker(o.name, None, o.start, o.end, how="outlet")
         if head.bare.lower() in ANONYMOUS_NOUNS and not possessive:
             return Speaker(None, None, e.source_start, e.source_end, anonymous=True, how="anonymous")
