@@ -700,3 +700,13 @@ def test_a_report_named_inside_the_cue_is_not_credited_to_the_subject_before_it(
     assert source_of("Ann Vale confirmed it, substantiating a report that the ferry will stop.",
                      "substantiating a report") is None
     assert source_of("Ann Vale gave a speech that the ferry will stop.", "gave a speech") == "Ann Vale"
+
+
+def test_a_name_written_again_with_other_capitals_is_the_same_person():
+    """'De Blasio' opening a sentence after 'Bill de Blasio' is him again, not a second person; a commissioner's
+    title is not part of his name."""
+    text = ("Mayor Bill de Blasio said the city would act. Police Commissioner James O'Neill agreed.\n\n"
+            "De Blasio said the plan was ready. O'Neill said more officers would patrol.")
+    s = sourcing(text)
+    assert [a.name for a in s.attributions] == ["Bill de Blasio", "Bill de Blasio", "James O'Neill"]
+    assert s.summary.named_sources == ["Bill de Blasio", "James O'Neill"]

@@ -146,7 +146,7 @@ TITLES = frozenset(
     princess sheikh dr mr mrs ms miss professor prof rev father sir dame lord lady speaker spokesman spokeswoman
     state foreign defence defense interior energy health finance economy trade sergeant sgt lieutenant lt major
     premier vice acting interim foreign affairs home treasury fm head rep reps sens congressman congresswoman
-    assemblyman assemblywoman councilman councilwoman""".split()
+    assemblyman assemblywoman councilman councilwoman commissioner chairman chairwoman superintendent attorney""".split()
 )
 HONORIFICS = frozenset("mr mrs ms miss dr sir".split())
 # Capitalised words that never belong to a person's name.

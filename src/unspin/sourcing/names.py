@@ -194,8 +194,8 @@ class People:
 
     def resolve(self, short: str, before: int | None = None) -> Person | None:
         """The person whose name contains `short` as a word, preferring ones introduced before `before`."""
-        short = short.strip()
-        hits = [p for p in self.people if short in p.name.split() or short == p.name]
+        words = short.strip().lower().split()
+        hits = [p for p in self.people if _holds(p.name.lower().split(), words)]
         earlier = [p for p in hits if before is None or p.start < before]
         pick = earlier or hits
         return pick[-1] if pick else None
@@ -204,6 +204,12 @@ class People:
         """The latest person whose role ends in `noun` ('the minister said')."""
         hits = [p for p in self.people if p.role and p.start < before and p.role.lower().split()[-1] == noun]
         return hits[-1] if hits else None
+
+
+def _holds(name: list[str], words: list[str]) -> bool:
+    """Whether `words` occur in `name` one after another ('De Blasio' in 'Bill de Blasio'; case aside)."""
+    n = len(words)
+    return n > 0 and any(name[k : k + n] == words for k in range(len(name) - n + 1))
 
 
 def strip_honorific(toks: list[Token]) -> list[Token]:
@@ -229,6 +235,9 @@ def find_people(text: str, all_toks: list[Token], outside: list[tuple[int, int]]
         if not is_full_name(name_toks):
             continue
         start, end = name_toks[0].start, name_toks[-1].end
+        known = people.resolve(name_text(name_toks), start)
+        if known is not None and len(known.name.split()) > len(name_toks):
+            continue  # 'De Blasio' after 'Bill de Blasio': the same person, named again
         role = role_before(text, all_toks, k, i) or role_after(text, end)
         people.add(Person(name_text(name_toks), text[role[0]:role[1]] if role else None, start, end))
     return people
