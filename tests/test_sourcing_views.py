@@ -63,8 +63,9 @@ def test_cli_terminal_shows_sourcing(tmp_path, cli):
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()
     for needle in ("Sourcing", "Quotes", "Ilya Dorov", "Kremlin aide", "Unnamed sources", "four unnamed US",
-                   "Provenance", "source_line", "© Dora Penn / Reuters"):
+                   "Provenance", "source line", "© Dora Penn / Reuters", "unnamed marker: "):
         assert needle in out, needle
+    assert "_" not in "".join(line for line in out.splitlines() if "source line" in line or "unnamed marker" in line)
 
 
 def test_cli_html_shows_sourcing_escaped(tmp_path, cli):

@@ -106,12 +106,12 @@ def render_sourcing_terminal(result: Result, console: Console) -> None:
         console.print(Text("Unnamed sources", style="bold"))
         for a in s["anonymous_sources"]:
             where = " (inside a quote)" if a["in_quote"] else ""
-            console.print(Text(f"  • {_short(a['text'], 80)}  [{a['kind']}]{where}"), highlight=False)
+            console.print(Text(f"  • {a['kind'].replace('_', ' ')}: {_short(a['text'], 80)}{where}"), highlight=False)
     if s["provenance"]:
         t = Table(title="Provenance", expand=True)
         t.add_column("outlet")
         t.add_column("kind")
         t.add_column("text", ratio=3)
         for p in s["provenance"]:
-            t.add_row(Text(p["outlet"]), Text(p["kind"]), Text(_short(p["text"], 70)))
+            t.add_row(Text(p["outlet"]), Text(p["kind"].replace("_", " ")), Text(_short(p["text"], 70)))
         console.print(t)
