@@ -83,7 +83,7 @@ class Analyzer:
         self.bands: Bands = load_bands(self.detector.model_dir)
         register(self.detector.info.name, self.detector.info.version, self.bands)
         self.reference: Reference | None = load_reference(self.detector.model_dir, self.detector.info.version)
-        # the sourcing tagger reads the detector's token states only when it was fitted to this detector's
+        # the sourcing tagger reads the detector's token states only when it was fitted to this detector's states
         info = self.detector.info
         self._tagger_reads_states = states_model() == f"{info.name} {info.version}"
         self.stages: list[Stage] = [_language_stage, self._segment, self._detect]
