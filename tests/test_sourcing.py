@@ -710,3 +710,14 @@ def test_a_name_written_again_with_other_capitals_is_the_same_person():
     s = sourcing(text)
     assert [a.name for a in s.attributions] == ["Bill de Blasio", "Bill de Blasio", "James O'Neill"]
     assert s.summary.named_sources == ["Bill de Blasio", "James O'Neill"]
+
+
+def test_a_claim_stops_before_a_second_statement_joined_to_it():
+    """', and human rights groups warned that ...' is another statement, not the rest of the first claim."""
+    from unspin.sourcing.merge import _before_next_statement
+
+    d = Doc(Layout("Vale said the reforms were not complete, and rights groups warned that it was too late."), [])
+    x, y = d.forms.index("the"), len(d) - 1
+    assert d.forms[_before_next_statement(d, x, y)] == ","
+    d = Doc(Layout("Vale said the reforms were slow, and the budget was small."), [])
+    assert _before_next_statement(d, d.forms.index("the"), len(d) - 1) == len(d) - 1  # no verb of saying after

@@ -372,12 +372,24 @@ def to_chars(layout: Layout, doc: Doc, tagged: list[Tagged]) -> list[Found]:
         for n, (x, y) in enumerate(t.content):
             if n == len(t.content) - 1 and t.cue[1] <= x:
                 y = _to_sentence_end(doc, y, cue_starts)
+            y = _before_next_statement(doc, x, y)
             a, b = trim(text, int(doc.starts[x]), int(doc.ends[y - 1]), _CLAIM_CHARS)
             if b > a:
                 parts.append((a, b))
         if parts:
             out.append(Found(cue, source, tuple(parts), t.score, t.source_score > 0))
     return out
+
+
+def _before_next_statement(doc: Doc, x: int, y: int) -> int:
+    """Where a content [x, y) ends when a second statement is joined to it (', and human rights groups warned
+    that ...'): before a comma or semicolon and a conjunction followed within five words by a verb of saying."""
+    forms = doc.forms
+    for k in range(x + 1, y - 2):
+        if forms[k] in (",", ";") and forms[k + 1] in ("and", "but", "while"):
+            if any(forms[j] in SPEECH_VERBS for j in range(k + 2, min(k + 8, y))):
+                return k
+    return y
 
 
 _QUOTE_MARKS = frozenset('"“”‘’«»')
