@@ -40,6 +40,7 @@ from unspin.sourcing.tagger import (
     Tagged,
     _load,
     candidates,
+    project_states,
     tag,
     verify_dense,
     verify_features,
@@ -127,7 +128,7 @@ class Item:
     cue_y: np.ndarray
     role_x: np.ndarray
     role_y: np.ndarray
-    role_d: np.ndarray | None = None  # dense role features (rows, 3 * dim) when trained with states
+    role_d: np.ndarray | None = None  # dense role features (rows, 4 * dim) when trained with states
 
 
 def read_states(states_dir: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -165,8 +166,8 @@ def load_items(data: Path, bits: int, limit: int = 0, states_dir: Path | None = 
         extra = {"states_mean": mean, "states_proj": proj}
     items = []
     for text, gold, doc, _, pieces in raw:
-        if pieces is not None:  # as the tagger does at run time (tagger.with_states)
-            doc.states = word_states(doc, (pieces[0] - extra["states_mean"]) @ extra["states_proj"], pieces[1])
+        if pieces is not None:
+            doc.states = project_states(doc, *pieces, extra["states_mean"], extra["states_proj"])
         cx, cy, rx, ry, rd = rows_for(doc, gold)
         ry_all = np.concatenate(ry) if ry else np.zeros(0, dtype=np.int8)
         items.append(Item(text, gold, doc, cx & mask, cy, rx & mask, ry_all, rd))

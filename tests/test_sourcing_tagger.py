@@ -184,3 +184,17 @@ def test_a_tagged_source_never_ends_on_an_article():
     d = doc_of("In Cleveland his operatives forced a change.")
     k = d.forms.index("operatives")
     assert _whole_phrase(d, (k, k + 1), margin[: len(d)], 0, -3.0) == (k - 1, k + 1)  # it opens with 'his'
+
+
+def test_role_scores_without_features_match_the_features_fitted_on(analyzer, example_path):
+    """At run time the role model's dense part is applied block by block (`role_dense_scores`); it must give what
+    the features it was fitted on (`role_dense_batch`) give, or the shipped weights would be read wrongly."""
+    from unspin.sourcing.features import role_dense_batch, role_dense_scores
+
+    text = example_path.read_text(encoding="utf-8")
+    view = analyzer.detector.token_view(text)
+    d = with_states(doc_of(text), view.states, view.enc.offsets)
+    cues = [(k, k + 1, *role_window(d, k, k + 1)) for k in range(3, len(d), 29)]
+    w = (models() or {})["role_s"].dense
+    assert w is not None and d.states is not None
+    assert np.allclose(role_dense_batch(d, cues) @ w, role_dense_scores(d, cues, w), atol=1e-4)

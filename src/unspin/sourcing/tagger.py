@@ -89,10 +89,17 @@ def with_states(doc: Doc, states: np.ndarray, offsets: np.ndarray, path: str | P
     token no piece starts in); unchanged when the model file has no models that read states."""
     proj = _projection(str(Path(path).resolve()))
     if proj is not None:
-        mean, p = proj  # centred and projected piece by piece, then averaged per token (the same, and cheaper)
-        doc.states = word_states(doc, states @ p - mean @ p, offsets)
+        doc.states = project_states(doc, states, offsets, *proj)
         doc.cache.clear()
     return doc
+
+
+def project_states(doc: Doc, states: np.ndarray, offsets: np.ndarray, mean: np.ndarray,
+                   proj: np.ndarray) -> np.ndarray:
+    """(n_tokens, d) the word-piece states (pieces, D) centred on `mean` (D,), projected by `proj` (D, d) and
+    averaged per token of `doc` (projected piece by piece, then averaged: the same, and cheaper); at run time
+    and in training alike."""
+    return word_states(doc, states @ proj - mean @ proj, offsets)
 
 
 def best_run(margin: np.ndarray) -> tuple[int, int, float]:
